@@ -1,0 +1,246 @@
+//! The `x-pactum-*` keywords: where each may stand and which values it takes.
+//!
+//! The walk follows JSON Schema's subschema keywords only, so a key spelled
+//! `x-pactum-…` inside `enum`, `const` or `examples` data is left alone.
+
+use std::str::FromStr;
+
+use serde_json::{Map, Value};
+
+use super::ContractProblem;
+use crate::pointer;
+
+/// The channel a verified field's code goes out on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Channel {
+    Sms,
+    Email,
+}
+
+impl Channel {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sms => "sms",
+            Self::Email => "email",
+        }
+    }
+}
+
+/// What a field is, for the sub codes tied to it (400.2-400.5, 400.13).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    Email,
+    Mobile,
+}
+
+impl Role {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Mobile => "mobile",
+        }
+    }
+}
+
+pub const VERIFY: &str = "x-pactum-verify";
+pub const UNIQUE: &str = "x-pactum-unique";
+pub const LIST: &str = "x-pactum-list";
+pub const ROLE: &str = "x-pactum-role";
+pub const REGION: &str = "x-pactum-region";
+const PREFIX: &str = "x-pactum-";
+
+/// Where a schema stands, which decides the keywords it may carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Root,
+    /// `/properties/<name>` of the root: a top-level field.
+    TopField,
+    /// A property reached from a field through `properties` only.
+    NestedField,
+    /// Anywhere else (`allOf`, `items`, `$defs`, ...).
+    Other,
+}
+
+#[derive(Debug, Default)]
+pub(super) struct Extensions {
+    pub problems: Vec<ContractProblem>,
+    pub region: Option<phonenumber::country::Id>,
+}
+
+pub(super) fn check(schema: &Value) -> Extensions {
+    let mut found = Extensions::default();
+    walk(schema, &mut String::new(), Place::Root, &mut found);
+    found
+}
+
+const SCHEMA_MAPS: &[&str] = &["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"];
+const SCHEMA_ONE: &[&str] = &[
+    "additionalProperties",
+    "items",
+    "contains",
+    "not",
+    "if",
+    "then",
+    "else",
+    "propertyNames",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+    "additionalItems",
+];
+const SCHEMA_LISTS: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems", "items"];
+
+fn walk(schema: &Value, path: &mut String, place: Place, found: &mut Extensions) {
+    let Value::Object(object) = schema else {
+        return;
+    };
+    for (key, value) in object {
+        if key.starts_with(PREFIX) {
+            check_keyword(object, key, value, path, place, found);
+        }
+    }
+    for (key, value) in object {
+        let key = key.as_str();
+        let mark = path.len();
+        pointer::push(path, key);
+        if SCHEMA_MAPS.contains(&key) {
+            if let Value::Object(members) = value {
+                let inner = match (key, place) {
+                    ("properties", Place::Root) => Place::TopField,
+                    ("properties", Place::TopField | Place::NestedField) => Place::NestedField,
+                    _ => Place::Other,
+                };
+                for (name, subschema) in members {
+                    let mark = path.len();
+                    pointer::push(path, name);
+                    walk(subschema, path, inner, found);
+                    path.truncate(mark);
+                }
+            }
+        } else if SCHEMA_LISTS.contains(&key) && value.is_array() {
+            for (index, subschema) in value.as_array().into_iter().flatten().enumerate() {
+                let mark = path.len();
+                pointer::push(path, &index.to_string());
+                walk(subschema, path, Place::Other, found);
+                path.truncate(mark);
+            }
+        } else if SCHEMA_ONE.contains(&key) {
+            walk(value, path, Place::Other, found);
+        }
+        path.truncate(mark);
+    }
+}
+
+fn check_keyword(
+    object: &Map<String, Value>,
+    key: &str,
+    value: &Value,
+    path: &str,
+    place: Place,
+    found: &mut Extensions,
+) {
+    let mut at = path.to_owned();
+    pointer::push(&mut at, key);
+    if let Err(message) = keyword_problem(object, key, value, place, &mut found.region) {
+        found.problems.push(ContractProblem { pointer: at, message });
+    }
+}
+
+fn keyword_problem(
+    object: &Map<String, Value>,
+    key: &str,
+    value: &Value,
+    place: Place,
+    region: &mut Option<phonenumber::country::Id>,
+) -> Result<(), String> {
+    let top_field_only = || {
+        if place == Place::TopField {
+            Ok(())
+        } else {
+            Err(format!("`{key}` is only allowed on a top-level property (`/properties/<name>`)"))
+        }
+    };
+    match key {
+        VERIFY => {
+            top_field_only()?;
+            if !matches!(value.as_str(), Some("sms" | "email")) {
+                return Err(format!("`{key}` must be \"sms\" or \"email\", not {value}"));
+            }
+        }
+        ROLE => {
+            top_field_only()?;
+            match value.as_str() {
+                Some("mobile") => {}
+                Some("email") => {
+                    if object.get("format").and_then(Value::as_str) != Some("email") {
+                        return Err(format!("`{key}: \"email\"` needs `\"format\": \"email\"` on the same field"));
+                    }
+                }
+                _ => {
+                    return Err(format!("`{key}` must be \"email\" or \"mobile\", not {value}"));
+                }
+            }
+        }
+        UNIQUE => {
+            top_field_only()?;
+            if !value.is_boolean() {
+                return Err(format!("`{key}` must be true or false, not {value}"));
+            }
+        }
+        LIST => {
+            if !matches!(place, Place::TopField | Place::NestedField) {
+                return Err(format!("`{key}` is only allowed on a property reached through `properties`"));
+            }
+            if !value.is_boolean() {
+                return Err(format!("`{key}` must be true or false, not {value}"));
+            }
+            if value == &Value::Bool(true) && object.get("type") != Some(&Value::from("array")) {
+                return Err(format!("`{key}: true` needs `\"type\": \"array\"` on the same field"));
+            }
+        }
+        REGION => {
+            if place != Place::Root {
+                return Err(format!("`{key}` is only allowed at the top level of the contract"));
+            }
+            let parsed = value.as_str().and_then(|code| {
+                let upper = code.len() == 2 && code.chars().all(|c| c.is_ascii_uppercase());
+                upper.then(|| phonenumber::country::Id::from_str(code).ok()).flatten()
+            });
+            match parsed {
+                Some(id) => *region = Some(id),
+                None => {
+                    return Err(format!("`{key}` must be an ISO 3166-1 alpha-2 region such as \"DK\", not {value}"));
+                }
+            }
+        }
+        _ => {
+            return Err(format!(
+                "unknown keyword `{key}`; Pactum knows {VERIFY}, {UNIQUE}, {LIST}, {ROLE} and {REGION}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Reads the channel of a field schema that passed [`check`].
+pub(super) fn channel(schema: &Map<String, Value>) -> Option<Channel> {
+    match schema.get(VERIFY)?.as_str()? {
+        "sms" => Some(Channel::Sms),
+        "email" => Some(Channel::Email),
+        _ => None,
+    }
+}
+
+/// Reads the role of a field schema that passed [`check`].
+pub(super) fn role(schema: &Map<String, Value>) -> Option<Role> {
+    match schema.get(ROLE)?.as_str()? {
+        "mobile" => Some(Role::Mobile),
+        "email" => Some(Role::Email),
+        _ => None,
+    }
+}
+
+pub(super) fn flag(schema: &Map<String, Value>, key: &str) -> bool {
+    schema.get(key) == Some(&Value::Bool(true))
+}

@@ -1,0 +1,126 @@
+//! Compiling a contract: a JSON Schema (draft 2020-12) plus Pactum's
+//! `x-pactum-*` keywords, checked once and turned into a [`Contract`] that is
+//! then evaluated many times.
+
+mod extensions;
+mod shape;
+
+use std::fmt;
+
+use serde_json::Value;
+
+pub use extensions::{Channel, Role};
+pub use shape::{FieldSpec, ObjectShape};
+
+use crate::pointer;
+
+/// A compiled contract: the schema validator plus the field table that drives
+/// the merge rules. Compiling is the expensive step (on wasm32 `jsonschema`
+/// rebuilds its meta-schema validator for every compile), so callers keep
+/// the `Contract` and evaluate many updates against it.
+#[derive(Debug)]
+pub struct Contract {
+    schema: Value,
+    validator: jsonschema::Validator,
+    shape: ObjectShape,
+    region: Option<phonenumber::country::Id>,
+}
+
+/// Why a contract was rejected: every problem found, each naming its place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractError {
+    pub problems: Vec<ContractProblem>,
+}
+
+/// One problem in a contract.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractProblem {
+    /// JSON Pointer into the contract document.
+    pub pointer: String,
+    pub message: String,
+}
+
+impl fmt::Display for ContractError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (index, problem) in self.problems.iter().enumerate() {
+            if index > 0 {
+                f.write_str("; ")?;
+            }
+            let place = if problem.pointer.is_empty() { "/" } else { problem.pointer.as_str() };
+            write!(f, "at `{place}`: {}", problem.message)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ContractError {}
+
+/// The deepest schema nesting a contract may have. Real contracts are a few
+/// levels deep; the cap keeps the keyword walk and the validator away from
+/// stack exhaustion on hostile input.
+pub const MAX_SCHEMA_DEPTH: usize = 48;
+
+impl Contract {
+    /// Compiles a contract, or reports every problem with its place.
+    pub fn compile(schema: &Value) -> Result<Self, ContractError> {
+        if let Err(problem) = crate::limits::check(schema, MAX_SCHEMA_DEPTH) {
+            return Err(ContractError {
+                problems: vec![ContractProblem { pointer: String::new(), message: problem.to_string() }],
+            });
+        }
+        let extensions = extensions::check(schema);
+        if !extensions.problems.is_empty() {
+            return Err(ContractError { problems: extensions.problems });
+        }
+        let validator = jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .should_validate_formats(true)
+            .build(schema)
+            .map_err(|error| ContractError {
+                problems: vec![ContractProblem {
+                    pointer: error.instance_path().to_string(),
+                    message: format!("not a valid JSON Schema: {error}"),
+                }],
+            })?;
+        Ok(Self { schema: schema.clone(), validator, shape: shape::build(schema), region: extensions.region })
+    }
+
+    /// The contract document as it was compiled.
+    #[must_use]
+    pub fn schema(&self) -> &Value {
+        &self.schema
+    }
+
+    /// The field table of the top-level object.
+    #[must_use]
+    pub fn shape(&self) -> &ObjectShape {
+        &self.shape
+    }
+
+    /// The default region for mobile numbers in national form.
+    #[must_use]
+    pub fn region(&self) -> Option<phonenumber::country::Id> {
+        self.region
+    }
+
+    pub(crate) fn validator(&self) -> &jsonschema::Validator {
+        &self.validator
+    }
+
+    /// The spec of the field at `pointer` (e.g. `/address/city`), if the
+    /// contract declares it through `properties`.
+    #[must_use]
+    pub fn field(&self, pointer: &str) -> Option<&FieldSpec> {
+        let mut shape = &self.shape;
+        let mut found = None;
+        for token in pointer::tokens(pointer) {
+            let spec = shape.fields.get(&token)?;
+            found = Some(spec);
+            match &spec.object {
+                Some(inner) => shape = inner,
+                None => shape = &shape::EMPTY,
+            }
+        }
+        found
+    }
+}

@@ -1,0 +1,105 @@
+//! What an evaluation decides. A rejected update is a `Decision` with errors,
+//! never an `Err`: the caller always gets every failing field at once.
+
+use serde_json::Value;
+
+use crate::catalogue::codes;
+use crate::contract::{Channel, Role};
+
+/// What the evaluation is asked to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Operation {
+    /// 1003: merge the payload into the current data (spec rules 1-7).
+    #[default]
+    Update,
+    /// 1001: the payload is the new entity. Verified fields are written at
+    /// once and listed as pending: the entity starts `unverified`.
+    Create,
+    /// Check the payload as a whole document against the schema only (rule 6),
+    /// with no merge rules. Used by live forms and the JSON-Schema-Test-Suite.
+    Validate,
+}
+
+/// The outcome of one evaluation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    /// The top-level sub code (see [`top_code`]).
+    pub code: &'static str,
+    /// The entity after the update, with verified changes held back. `None`
+    /// when the update is rejected, and for [`Operation::Validate`].
+    pub entity: Option<Value>,
+    /// JSON Pointers of the members whose value the update changes, sorted.
+    pub changed: Vec<String>,
+    /// Verified fields whose new value waits for a code.
+    pub pending: Vec<Pending>,
+    /// Unique values the host must claim before committing.
+    pub unique: Vec<UniqueClaim>,
+    /// Every failing field, sorted by pointer, then code, then message.
+    pub errors: Vec<FieldError>,
+}
+
+impl Decision {
+    #[must_use]
+    pub fn is_accepted(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    pub(crate) fn rejected(mut errors: Vec<FieldError>) -> Self {
+        errors.sort();
+        errors.dedup();
+        Self {
+            code: top_code(&errors),
+            entity: None,
+            changed: Vec::new(),
+            pending: Vec::new(),
+            unique: Vec::new(),
+            errors,
+        }
+    }
+}
+
+/// A verified field's new value, held back until 2004 confirms it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pending {
+    pub field: String,
+    pub channel: Channel,
+    /// The normalized new value (E.164 for mobile numbers).
+    pub value: Value,
+}
+
+/// A normalized unique value that the entity will hold (directly or as a
+/// pending change) once the update commits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UniqueClaim {
+    pub field: String,
+    pub role: Option<Role>,
+    /// E.164 for mobiles, case-folded for e-mail addresses, the string itself
+    /// for other strings, canonical JSON text for other values.
+    pub value: String,
+}
+
+/// One failing field.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FieldError {
+    /// JSON Pointer into the payload (and the merged document).
+    pub pointer: String,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl FieldError {
+    pub(crate) fn new(pointer: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+        Self { pointer: pointer.into(), code, message: message.into() }
+    }
+}
+
+/// The rule for the top-level code of a rejection: when every error carries
+/// the same code, that code (a lone bad mobile is `400.3`); when they differ,
+/// the generic `400`, and the per-field codes stay in `errors`.
+#[must_use]
+pub fn top_code(errors: &[FieldError]) -> &'static str {
+    match errors.split_first() {
+        Some((first, rest)) if rest.iter().all(|error| error.code == first.code) => first.code,
+        _ => codes::VALIDATION_FAILED,
+    }
+}

@@ -1,0 +1,176 @@
+//! The evaluation pipeline: limits, merge (rules 1-5), verified fields held
+//! back (rule 7), the whole-schema check (rule 6), unique claims (rule 8).
+
+use serde_json::{Map, Value};
+
+use crate::catalogue::codes;
+use crate::contract::{Contract, FieldSpec, Role};
+use crate::decision::{Decision, FieldError, Operation, Pending, UniqueClaim};
+use crate::merge::Merge;
+use crate::{limits, normalize, pointer};
+
+/// Decides what `payload` does to an entity whose data is `current`.
+///
+/// Pure and total: no I/O, no clock, no randomness, no panic. `current` may
+/// be `null` (no data yet).
+#[must_use]
+pub fn evaluate(contract: &Contract, operation: Operation, current: &Value, payload: &Value) -> Decision {
+    for (name, document) in [("payload", payload), ("current data", current)] {
+        if let Err(limit) = limits::check(document, limits::MAX_DEPTH) {
+            return Decision::rejected(vec![FieldError::new("", codes::TOO_COMPLEX, format!("{name} {limit}"))]);
+        }
+    }
+    if operation == Operation::Validate {
+        let errors = validate(contract, payload);
+        return if errors.is_empty() { accepted(codes::OK, None) } else { Decision::rejected(errors) };
+    }
+    let Value::Object(patch) = payload else {
+        return Decision::rejected(vec![FieldError::new("", codes::NOT_OBJECT, "payload must be a JSON object")]);
+    };
+    let before = match current {
+        Value::Null => Map::new(),
+        Value::Object(members) => members.clone(),
+        _ => {
+            return Decision::rejected(vec![FieldError::new(
+                "",
+                codes::NOT_OBJECT,
+                "current data must be a JSON object",
+            )]);
+        }
+    };
+
+    let mut merged = before.clone();
+    let mut merge = Merge::new(contract);
+    merge.object(contract.shape(), &mut merged, patch, "");
+    let Merge { mut errors, mut changed, .. } = merge;
+
+    // Rule 6 checks the document with every new value in place, pending ones
+    // included: a value that would fail once verified is refused now.
+    let merged = Value::Object(merged);
+    errors.extend(validate(contract, &merged));
+    if !errors.is_empty() {
+        return Decision::rejected(errors);
+    }
+    let Value::Object(merged) = merged else {
+        return Decision::rejected(errors);
+    };
+
+    let mut entity = merged.clone();
+    let mut pending = Vec::new();
+    for (name, spec) in &contract.shape().fields {
+        let (Some(channel), true) = (spec.verify, patch.contains_key(name)) else {
+            continue;
+        };
+        let Some(new) = merged.get(name) else {
+            continue;
+        }; // clearing needs no code
+        if same_value(spec, before.get(name), new) {
+            continue;
+        }
+        if operation == Operation::Update {
+            hold_back(&mut entity, &mut changed, name, before.get(name));
+        }
+        pending.push(Pending { field: name.clone(), channel, value: new.clone() });
+    }
+
+    let unique = contract
+        .shape()
+        .fields
+        .iter()
+        .filter(|(_, spec)| spec.unique)
+        .filter_map(|(name, spec)| {
+            let new = merged.get(name)?;
+            (!same_value(spec, before.get(name), new)).then(|| UniqueClaim {
+                field: name.clone(),
+                role: spec.role,
+                value: unique_key(spec.role, new),
+            })
+        })
+        .collect();
+
+    changed.sort();
+    changed.dedup();
+    let code = match (operation, pending.is_empty()) {
+        (Operation::Create, true) => codes::CREATED,
+        (Operation::Create, false) => codes::CREATED_VERIFICATION_NEEDED,
+        (_, true) => codes::OK,
+        (_, false) => codes::VERIFICATION_NEEDED,
+    };
+    Decision { code, entity: Some(Value::Object(entity)), changed, pending, unique, errors: Vec::new() }
+}
+
+/// Checks one field's value as a live form would: the errors an update of
+/// only that field would get at (or below) its pointer.
+#[must_use]
+pub fn check_field(contract: &Contract, current: &Value, field: &str, value: &Value) -> Vec<FieldError> {
+    let tokens: Vec<String> = pointer::tokens(field).collect();
+    let payload = tokens.iter().rev().fold(value.clone(), |inner, token| {
+        let mut object = Map::new();
+        object.insert(token.clone(), inner);
+        Value::Object(object)
+    });
+    let decision = evaluate(contract, Operation::Update, current, &payload);
+    decision
+        .errors
+        .into_iter()
+        .filter(|error| error.pointer == field || error.pointer.starts_with(&format!("{field}/")))
+        .collect()
+}
+
+fn accepted(code: &'static str, entity: Option<Value>) -> Decision {
+    Decision { code, entity, changed: Vec::new(), pending: Vec::new(), unique: Vec::new(), errors: Vec::new() }
+}
+
+/// Restores a verified field's old value in the entity; its new value lives
+/// in `pending` until 2004.
+fn hold_back(entity: &mut Map<String, Value>, changed: &mut Vec<String>, name: &str, old: Option<&Value>) {
+    match old {
+        Some(old) => entity.insert(name.to_owned(), old.clone()),
+        None => entity.remove(name),
+    };
+    let at = pointer::join("", name);
+    changed.retain(|pointer| pointer != &at && !pointer.starts_with(&format!("{at}/")));
+}
+
+/// Whether `new` is the value the field already holds, after normalisation
+/// (an e-mail address differing only in case is the same mailbox).
+fn same_value(spec: &FieldSpec, old: Option<&Value>, new: &Value) -> bool {
+    match old {
+        None => false,
+        Some(old) => unique_key(spec.role, old) == unique_key(spec.role, new),
+    }
+}
+
+fn unique_key(role: Option<Role>, value: &Value) -> String {
+    match (role, value) {
+        (Some(Role::Email), Value::String(address)) => normalize::email(address),
+        (_, Value::String(text)) => text.clone(),
+        (_, other) => other.to_string(),
+    }
+}
+
+/// Rule 6: the whole document against the schema, each failure mapped to a
+/// pointer and a catalogue code.
+fn validate(contract: &Contract, document: &Value) -> Vec<FieldError> {
+    contract
+        .validator()
+        .iter_errors(document)
+        .map(|error| {
+            let mut at = error.instance_path().to_string();
+            let code = match error.kind() {
+                jsonschema::error::ValidationErrorKind::Required { property } => {
+                    at = pointer::join(&at, property.as_str().unwrap_or_default());
+                    codes::FIELD_REQUIRED
+                }
+                kind => match contract.field(&at).and_then(|spec| spec.role) {
+                    Some(Role::Mobile) => codes::MOBILE_INVALID,
+                    Some(Role::Email) if matches!(kind, jsonschema::error::ValidationErrorKind::Format { .. }) => {
+                        codes::EMAIL_INVALID
+                    }
+                    _ => codes::VALIDATION_FAILED,
+                },
+            };
+            FieldError::new(at, code, error.to_string())
+        })
+        .collect()
+}

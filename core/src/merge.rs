@@ -1,0 +1,148 @@
+//! The merge of a payload into the current data: spec rules 1-5.
+//!
+//! Rule violations are collected, not returned early, so that one answer
+//! names every failing field.
+
+use serde_json::{Map, Value};
+
+use crate::catalogue::codes;
+use crate::contract::{Contract, ObjectShape, Role};
+use crate::decision::FieldError;
+use crate::{normalize, pointer};
+
+pub(crate) struct Merge<'c> {
+    contract: &'c Contract,
+    pub errors: Vec<FieldError>,
+    pub changed: Vec<String>,
+}
+
+impl<'c> Merge<'c> {
+    pub fn new(contract: &'c Contract) -> Self {
+        Self { contract, errors: Vec::new(), changed: Vec::new() }
+    }
+
+    /// Merges `patch` into `target`, an object declared by `shape` at `path`.
+    pub fn object(
+        &mut self,
+        shape: &ObjectShape,
+        target: &mut Map<String, Value>,
+        patch: &Map<String, Value>,
+        path: &str,
+    ) {
+        for (key, patch_value) in patch {
+            let at = pointer::join(path, key);
+            let Some(spec) = shape.fields.get(key) else {
+                if shape.open {
+                    let mut merged = target.get(key).cloned().unwrap_or(Value::Null);
+                    merge_patch(&mut merged, patch_value);
+                    self.set(target, key, merged, at);
+                } else {
+                    self.errors.push(FieldError::new(
+                        at,
+                        codes::FIELD_UNKNOWN,
+                        format!("`{key}` is not a field of this contract"),
+                    ));
+                }
+                continue;
+            };
+            let current = target.get(key).unwrap_or(&Value::Null);
+            if spec.read_only {
+                if patch_value != current {
+                    self.errors.push(FieldError::new(
+                        at,
+                        codes::FIELD_READ_ONLY,
+                        format!("`{key}` is read-only: send its current value or leave it out"),
+                    ));
+                }
+                continue;
+            }
+            let clears = patch_value.is_null() || (spec.list && patch_value.as_array().is_some_and(Vec::is_empty));
+            if clears {
+                if shape.required.contains(key) {
+                    self.errors.push(FieldError::new(
+                        at,
+                        codes::FIELD_REQUIRED,
+                        format!("`{key}` is required and cannot be cleared"),
+                    ));
+                } else if target.remove(key).is_some_and(|old| !old.is_null()) {
+                    self.changed.push(at);
+                }
+                continue;
+            }
+            let value = match spec.role {
+                Some(Role::Mobile) => {
+                    match patch_value.as_str().and_then(|raw| normalize::mobile(raw, self.contract.region())) {
+                        Some(e164) => Value::String(e164),
+                        None => {
+                            self.errors.push(FieldError::new(
+                                at,
+                                codes::MOBILE_INVALID,
+                                format!("{patch_value} is not a valid mobile number"),
+                            ));
+                            continue;
+                        }
+                    }
+                }
+                _ => patch_value.clone(),
+            };
+            let merged = match (&spec.object, value) {
+                _ if spec.list => match patch_value {
+                    Value::Array(_) => patch_value.clone(),
+                    item => {
+                        let mut list = current.as_array().cloned().unwrap_or_default();
+                        if !list.contains(item) {
+                            list.push(item.clone());
+                        }
+                        Value::Array(list)
+                    }
+                },
+                (Some(inner), Value::Object(inner_patch)) => {
+                    let mut child = current.as_object().cloned().unwrap_or_default();
+                    self.object(inner, &mut child, &inner_patch, &at);
+                    target.insert(key.clone(), Value::Object(child));
+                    continue;
+                }
+                (None, value @ Value::Object(_)) => {
+                    let mut merged = current.clone();
+                    merge_patch(&mut merged, &value);
+                    merged
+                }
+                (_, value) => value,
+            };
+            self.set(target, key, merged, at);
+        }
+    }
+
+    fn set(&mut self, target: &mut Map<String, Value>, key: &str, value: Value, at: String) {
+        if target.get(key).unwrap_or(&Value::Null) != &value {
+            self.changed.push(at);
+        }
+        if value.is_null() {
+            target.remove(key);
+        } else {
+            target.insert(key.to_owned(), value);
+        }
+    }
+}
+
+/// JSON Merge Patch (RFC 7396), for members the contract does not describe
+/// field by field. Depth is bounded by [`crate::limits::MAX_DEPTH`], checked
+/// before any merge.
+pub(crate) fn merge_patch(target: &mut Value, patch: &Value) {
+    let Value::Object(patch) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(Map::new());
+    }
+    if let Value::Object(members) = target {
+        for (key, value) in patch {
+            if value.is_null() {
+                members.remove(key);
+            } else {
+                merge_patch(members.entry(key.clone()).or_insert(Value::Null), value);
+            }
+        }
+    }
+}
