@@ -64,7 +64,7 @@ pub fn evaluate(contract: &Contract, operation: Operation, current: &Value, payl
         let Some(new) = merged.get(name) else {
             continue;
         }; // clearing needs no code
-        if same_value(spec, before.get(name), new) {
+        if same_value(contract, spec, before.get(name), new) {
             continue;
         }
         if operation == Operation::Update {
@@ -80,10 +80,10 @@ pub fn evaluate(contract: &Contract, operation: Operation, current: &Value, payl
         .filter(|(_, spec)| spec.unique)
         .filter_map(|(name, spec)| {
             let new = merged.get(name)?;
-            (!same_value(spec, before.get(name), new)).then(|| UniqueClaim {
+            (!same_value(contract, spec, before.get(name), new)).then(|| UniqueClaim {
                 field: name.clone(),
                 role: spec.role,
-                value: unique_key(spec.role, new),
+                value: unique_key(contract, spec.role, new),
             })
         })
         .collect();
@@ -133,17 +133,21 @@ fn hold_back(entity: &mut Map<String, Value>, changed: &mut Vec<String>, name: &
 }
 
 /// Whether `new` is the value the field already holds, after normalisation
-/// (an e-mail address differing only in case is the same mailbox).
-fn same_value(spec: &FieldSpec, old: Option<&Value>, new: &Value) -> bool {
+/// (an e-mail address differing only in case is the same mailbox; a mobile
+/// stored before normalisation is compared in E.164).
+fn same_value(contract: &Contract, spec: &FieldSpec, old: Option<&Value>, new: &Value) -> bool {
     match old {
         None => false,
-        Some(old) => unique_key(spec.role, old) == unique_key(spec.role, new),
+        Some(old) => unique_key(contract, spec.role, old) == unique_key(contract, spec.role, new),
     }
 }
 
-fn unique_key(role: Option<Role>, value: &Value) -> String {
+fn unique_key(contract: &Contract, role: Option<Role>, value: &Value) -> String {
     match (role, value) {
         (Some(Role::Email), Value::String(address)) => normalize::email(address),
+        (Some(Role::Mobile), Value::String(number)) => {
+            normalize::mobile(number, contract.region()).unwrap_or_else(|| number.clone())
+        }
         (_, Value::String(text)) => text.clone(),
         (_, other) => other.to_string(),
     }

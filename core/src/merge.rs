@@ -32,7 +32,7 @@ impl<'c> Merge<'c> {
         for (key, patch_value) in patch {
             let at = pointer::join(path, key);
             let Some(spec) = shape.fields.get(key) else {
-                if shape.open {
+                if shape.admits(key) {
                     let mut merged = target.get(key).cloned().unwrap_or(Value::Null);
                     merge_patch(&mut merged, patch_value);
                     self.set(target, key, merged, at);
@@ -97,8 +97,14 @@ impl<'c> Merge<'c> {
                     }
                 },
                 (Some(inner), Value::Object(inner_patch)) => {
+                    let created = !current.is_object();
                     let mut child = current.as_object().cloned().unwrap_or_default();
+                    let recorded = self.changed.len();
                     self.object(inner, &mut child, &inner_patch, &at);
+                    // A member created empty (`{"address": {}}`) changes too.
+                    if created && self.changed.len() == recorded {
+                        self.changed.push(at);
+                    }
                     target.insert(key.clone(), Value::Object(child));
                     continue;
                 }

@@ -235,28 +235,34 @@ impl Evaluator {
     /// The JSON-bytes door of [`Self::call`].
     #[must_use]
     pub fn call_json(&self, bytes: &[u8]) -> Vec<u8> {
-        let outcome = match serde_json::from_slice::<Call>(bytes) {
+        let outcome = match parse::<Call>(bytes, "call") {
             Ok(call) => self.call(&call),
-            Err(error) => {
-                Outcome::Failure(Failure::new(codes::CALL_INVALID, format!("the call is not valid: {error}")))
-            }
+            Err(failure) => Outcome::Failure(failure),
         };
         to_bytes(&outcome)
     }
 
     /// The JSON-bytes door of [`Self::load`].
     pub fn load_json(&mut self, bytes: &[u8]) -> Vec<u8> {
-        let outcome = match serde_json::from_slice::<Load>(bytes) {
+        let outcome = match parse::<Load>(bytes, "load") {
             Ok(load) => match self.load(&load.contract_ref, &load.contract) {
                 Ok(_) => Outcome::Loaded(Loaded { contract_ref: load.contract_ref }),
                 Err(error) => Outcome::Failure(Failure::contract(error)),
             },
-            Err(error) => {
-                Outcome::Failure(Failure::new(codes::CALL_INVALID, format!("the load is not valid: {error}")))
-            }
+            Err(failure) => Outcome::Failure(failure),
         };
         to_bytes(&outcome)
     }
+}
+
+/// Parses a wire request, which must be a JSON object: serde would also take
+/// a struct written as a positional array, which the wire does not promise.
+fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, Failure> {
+    let invalid = |reason: String| Failure::new(codes::CALL_INVALID, format!("the {what} is not valid: {reason}"));
+    if bytes.trim_ascii_start().first() != Some(&b'{') {
+        return Err(invalid("it must be a JSON object".to_owned()));
+    }
+    serde_json::from_slice(bytes).map_err(|error| invalid(error.to_string()))
 }
 
 /// The JSON-bytes door: a call in, an outcome out. Stateless: the contract
@@ -269,9 +275,14 @@ pub fn evaluate_json(bytes: &[u8]) -> Vec<u8> {
 /// The JSON-value door.
 #[must_use]
 pub fn evaluate_value(call: Value) -> Value {
-    let outcome = match serde_json::from_value::<Call>(call) {
-        Ok(call) => Evaluator::default().call(&call),
-        Err(error) => Outcome::Failure(Failure::new(codes::CALL_INVALID, format!("the call is not valid: {error}"))),
+    let outcome = match call {
+        Value::Object(_) => match serde_json::from_value::<Call>(call) {
+            Ok(call) => Evaluator::default().call(&call),
+            Err(error) => {
+                Outcome::Failure(Failure::new(codes::CALL_INVALID, format!("the call is not valid: {error}")))
+            }
+        },
+        _ => Outcome::Failure(Failure::new(codes::CALL_INVALID, "the call is not valid: it must be a JSON object")),
     };
     serde_json::to_value(&outcome).unwrap_or(Value::Null)
 }

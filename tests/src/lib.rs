@@ -1,1 +1,3 @@
 //! Shared helpers for the cross-implementation tests.
+
+pub mod corpus;

@@ -170,6 +170,9 @@ fn keyword_problem(
         }
         ROLE => {
             top_field_only()?;
+            if flag(object, LIST) {
+                return Err(format!("`{key}` cannot be combined with `{LIST}`: a role field holds one value"));
+            }
             match value.as_str() {
                 Some("mobile") => {}
                 Some("email") => {

@@ -1,0 +1,8 @@
+//! Pactum's server: the wasmtime runtime that runs contract modules, and
+//! (as it grows) the HTTP API, storage, verification delivery and the CLI.
+//!
+//! The contract module's decision is authoritative for validation; the host
+//! adds only what needs the database or the calling app.
+
+pub mod builtin;
+pub mod runtime;

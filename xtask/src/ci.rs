@@ -1,0 +1,49 @@
+//! `cargo xtask test`: the README's test command. Every step runs in order
+//! and the first failure stops the run with its name; nothing is skipped
+//! silently.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+/// Runs one command in `dir`, failing with `what` if it fails.
+pub fn run(what: &str, dir: &Path, program: &str, args: &[&str]) -> Result<()> {
+    eprintln!("\n== {what}: {program} {}", args.join(" "));
+    let status = Command::new(program)
+        .current_dir(dir)
+        .args(args)
+        .status()
+        .with_context(|| format!("{what}: could not start `{program}`; is it installed?"))?;
+    if !status.success() {
+        bail!("{what} failed ({status})");
+    }
+    Ok(())
+}
+
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
+}
+
+/// Installs `www/`'s npm packages from the lock file when they are missing.
+pub fn npm_install(root: &Path) -> Result<()> {
+    let www = root.join("www");
+    if www.join("node_modules").join(".package-lock.json").exists() {
+        return Ok(());
+    }
+    run("npm packages", &www, "npm", &["ci", "--no-audit", "--no-fund"])
+}
+
+pub fn test(root: &Path, build_modules: impl Fn() -> Result<()>) -> Result<()> {
+    let cargo = cargo();
+    run("format", root, &cargo, &["fmt", "--all", "--", "--check"])?;
+    run("core for wasm32", root, &cargo, &["build", "--package", "pactum-core", "--target", "wasm32-unknown-unknown"])?;
+    eprintln!("\n== contract modules: cargo xtask wasm");
+    build_modules()?;
+    npm_install(root)?;
+    run("typescript declarations", &root.join("www"), "npx", &["--no-install", "tsc", "--noEmit", "-p", "tsconfig.json"])?;
+    run("clippy", root, &cargo, &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+    run("tests", root, &cargo, &["test", "--workspace"])?;
+    eprintln!("\nall checks passed");
+    Ok(())
+}
