@@ -1,3 +1,4 @@
 //! Shared helpers for the cross-implementation tests.
 
 pub mod corpus;
+pub mod suite;

@@ -41,7 +41,12 @@ pub fn test(root: &Path, build_modules: impl Fn() -> Result<()>) -> Result<()> {
     eprintln!("\n== contract modules: cargo xtask wasm");
     build_modules()?;
     npm_install(root)?;
-    run("typescript declarations", &root.join("www"), "npx", &["--no-install", "tsc", "--noEmit", "-p", "tsconfig.json"])?;
+    run(
+        "typescript declarations",
+        &root.join("www"),
+        "npx",
+        &["--no-install", "tsc", "--noEmit", "-p", "tsconfig.json"],
+    )?;
     run("clippy", root, &cargo, &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
     run("tests", root, &cargo, &["test", "--workspace"])?;
     eprintln!("\nall checks passed");

@@ -1,9 +1,13 @@
-//! `cargo xtask wasm`: builds the contract module and runs wasm-bindgen as a
-//! library, so there is no hand step and nothing to `cargo install`.
+//! `cargo xtask wasm`: builds the contract modules, running wasm-bindgen as a
+//! library for the built-in one, so there is no hand step and nothing to
+//! `cargo install`. `cargo xtask plugin` builds the example plugin alone.
 //!
 //! The output directory (`target/wasm/` by default, or `PACTUM_WASM_DIR`)
 //! holds the one `pactum_wasm_bg.wasm` that the host, `www/` and the tests
-//! load, plus its JS glue and TypeScript declarations.
+//! load, plus its JS glue and TypeScript declarations, and the example
+//! plugin `loyalty.wasm` (`plugins/loyalty`, no wasm-bindgen).
+
+mod ci;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -17,8 +21,12 @@ const PROFILE: &str = "wasm-release";
 fn main() -> Result<()> {
     let task = std::env::args().nth(1).unwrap_or_default();
     match task.as_str() {
-        "wasm" => build_wasm().map(|_| ()),
-        _ => bail!("usage: cargo xtask wasm    (builds target/wasm/pactum_wasm_bg.wasm)"),
+        "wasm" => build_wasm().and_then(|_| build_plugin()).map(|_| ()),
+        "plugin" => build_plugin().map(|_| ()),
+        "test" => ci::test(&workspace_root(), || build_wasm().and_then(|_| build_plugin()).map(|_| ())),
+        _ => bail!(
+            "usage: cargo xtask wasm      (builds target/wasm/pactum_wasm_bg.wasm and target/wasm/loyalty.wasm)\n       cargo xtask plugin    (builds target/wasm/loyalty.wasm only)\n       cargo xtask test      (the README's test command: every check CI runs)"
+        ),
     }
 }
 
@@ -26,20 +34,32 @@ fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
-fn build_wasm() -> Result<PathBuf> {
-    let root = workspace_root();
+/// Builds `package` for wasm32 with the `wasm-release` profile and returns
+/// the path of its `.wasm` file.
+fn cargo_build(root: &Path, package: &str) -> Result<PathBuf> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let status = Command::new(cargo)
-        .current_dir(&root)
-        .args(["build", "--package", "pactum-wasm", "--target", TARGET, "--profile", PROFILE])
+        .current_dir(root)
+        .args(["build", "--package", package, "--target", TARGET, "--profile", PROFILE])
         .status()
-        .context("running cargo build for the wasm module")?;
+        .with_context(|| format!("running cargo build for {package}"))?;
     if !status.success() {
-        bail!("cargo build of pactum-wasm failed (is the target installed? `rustup target add {TARGET}`)");
+        bail!("cargo build of {package} failed (is the target installed? `rustup target add {TARGET}`)");
     }
-    let input = root.join("target").join(TARGET).join(PROFILE).join("pactum_wasm.wasm");
+    Ok(root.join("target").join(TARGET).join(PROFILE).join(format!("{}.wasm", package.replace('-', "_"))))
+}
+
+/// `target/wasm/`, or `$PACTUM_WASM_DIR`, created if missing.
+fn out_dir(root: &Path) -> Result<PathBuf> {
     let out_dir = std::env::var_os("PACTUM_WASM_DIR").map_or_else(|| root.join("target").join("wasm"), PathBuf::from);
     std::fs::create_dir_all(&out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
+    Ok(out_dir)
+}
+
+fn build_wasm() -> Result<PathBuf> {
+    let root = workspace_root();
+    let input = cargo_build(&root, "pactum-wasm")?;
+    let out_dir = out_dir(&root)?;
     wasm_bindgen_cli_support::Bindgen::new()
         .input_path(&input)
         .web(true)?
@@ -51,10 +71,63 @@ fn build_wasm() -> Result<PathBuf> {
         .context("running wasm-bindgen")?;
     let module = out_dir.join("pactum_wasm_bg.wasm");
     let bytes = std::fs::read(&module).with_context(|| format!("reading {}", module.display()))?;
-    let hash = hex(&Sha256::digest(&bytes));
-    std::fs::write(out_dir.join("pactum_wasm_bg.wasm.sha256"), format!("{hash}\n"))?;
-    eprintln!("built {} ({} bytes, sha256 {hash})", module.display(), bytes.len());
+    record(&module, &bytes)?;
     Ok(module)
+}
+
+/// Builds the example plugin (`plugins/loyalty`) into `loyalty.wasm`, its
+/// custom sections (names, producers) removed as wasm-bindgen does for the
+/// built-in module.
+fn build_plugin() -> Result<PathBuf> {
+    let root = workspace_root();
+    let input = cargo_build(&root, "pactum-plugin-loyalty")?;
+    let bytes = std::fs::read(&input).with_context(|| format!("reading {}", input.display()))?;
+    let bytes =
+        strip_custom_sections(&bytes).with_context(|| format!("reading the sections of {}", input.display()))?;
+    let module = out_dir(&root)?.join("loyalty.wasm");
+    std::fs::write(&module, &bytes).with_context(|| format!("writing {}", module.display()))?;
+    record(&module, &bytes)?;
+    Ok(module)
+}
+
+/// Writes `<module>.sha256` next to a built module and says what was built.
+fn record(module: &Path, bytes: &[u8]) -> Result<()> {
+    let hash = hex(&Sha256::digest(bytes));
+    let mut name = module.as_os_str().to_owned();
+    name.push(".sha256");
+    std::fs::write(PathBuf::from(name), format!("{hash}\n"))?;
+    eprintln!("built {} ({} bytes, sha256 {hash})", module.display(), bytes.len());
+    Ok(())
+}
+
+/// A wasm module without its custom sections (id 0), which only carry names,
+/// producers and target features: nothing the module runs on.
+fn strip_custom_sections(bytes: &[u8]) -> Result<Vec<u8>> {
+    let (header, mut rest) = bytes.split_at_checked(8).context("shorter than a wasm header")?;
+    let mut out = header.to_vec();
+    while let Some((&id, after_id)) = rest.split_first() {
+        let (size, after_size) = leb128_u32(after_id).context("a section size is not LEB128")?;
+        let end = (after_id.len() - after_size.len()).checked_add(size as usize).context("section too large")?;
+        let section = after_id.get(..end).context("a section runs past the end of the file")?;
+        if id != 0 {
+            out.push(id);
+            out.extend_from_slice(section);
+        }
+        rest = after_id.get(end..).unwrap_or_default();
+    }
+    Ok(out)
+}
+
+/// Reads an unsigned LEB128 number; returns it and the bytes after it.
+fn leb128_u32(bytes: &[u8]) -> Option<(u32, &[u8])> {
+    let mut value = 0u32;
+    for (index, &byte) in bytes.iter().enumerate().take(5) {
+        value |= u32::from(byte & 0x7f) << (7 * index);
+        if byte & 0x80 == 0 {
+            return Some((value, bytes.get(index + 1..)?));
+        }
+    }
+    None
 }
 
 fn hex(bytes: &[u8]) -> String {
