@@ -60,6 +60,21 @@ impl std::error::Error for ContractError {}
 /// stack exhaustion on hostile input.
 pub const MAX_SCHEMA_DEPTH: usize = 48;
 
+/// Refuses every remote `$ref`. A contract is self-contained: the core does
+/// no I/O, and the refusal reads the same on every platform (jsonschema's
+/// own message differs between native and wasm32).
+#[derive(Debug, Clone, Copy)]
+struct NoRemoteReferences;
+
+impl jsonschema::Retrieve for NoRemoteReferences {
+    fn retrieve(
+        &self,
+        uri: &jsonschema::Uri<String>,
+    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        Err(format!("remote reference `{uri}` is not resolved: a contract must be self-contained").into())
+    }
+}
+
 impl Contract {
     /// Compiles a contract, or reports every problem with its place.
     pub fn compile(schema: &Value) -> Result<Self, ContractError> {
@@ -75,6 +90,7 @@ impl Contract {
         let validator = jsonschema::options()
             .with_draft(jsonschema::Draft::Draft202012)
             .should_validate_formats(true)
+            .with_retriever(NoRemoteReferences)
             .build(schema)
             .map_err(|error| ContractError {
                 problems: vec![ContractProblem {
