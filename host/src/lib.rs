@@ -5,4 +5,6 @@
 //! adds only what needs the database or the calling app.
 
 pub mod builtin;
+pub mod config;
+pub mod registry;
 pub mod runtime;
