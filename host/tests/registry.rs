@@ -2,7 +2,7 @@
 //! the demo profile, the loyalty plugin for its contract, each module
 //! compiled once; and a bad configuration names the file and the field.
 
-#![expect(clippy::unwrap_used, clippy::expect_used, reason = "test code: a failure should stop the test")]
+#![expect(clippy::unwrap_used, clippy::panic, reason = "test code: a failure should stop the test")]
 
 use std::path::Path;
 

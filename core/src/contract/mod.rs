@@ -60,6 +60,21 @@ impl std::error::Error for ContractError {}
 /// stack exhaustion on hostile input.
 pub const MAX_SCHEMA_DEPTH: usize = 48;
 
+/// The dialect every contract is written in.
+pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
+
+/// A root `$schema` other than 2020-12 would make jsonschema pick another
+/// draft, or (for an unknown URI) silently fall back: both are refused so a
+/// contract means exactly what `docs/contracts.md` says.
+fn foreign_dialect(schema: &Value) -> Option<ContractProblem> {
+    let declared = schema.get("$schema")?;
+    let known = declared.as_str().is_some_and(|uri| uri.trim_end_matches('#') == DIALECT);
+    (!known).then(|| ContractProblem {
+        pointer: "/$schema".to_owned(),
+        message: format!("a contract is written in JSON Schema 2020-12 (`{DIALECT}`), not {declared}"),
+    })
+}
+
 /// Refuses every remote `$ref`. A contract is self-contained: the core does
 /// no I/O, and the refusal reads the same on every platform (jsonschema's
 /// own message differs between native and wasm32).
@@ -67,10 +82,7 @@ pub const MAX_SCHEMA_DEPTH: usize = 48;
 struct NoRemoteReferences;
 
 impl jsonschema::Retrieve for NoRemoteReferences {
-    fn retrieve(
-        &self,
-        uri: &jsonschema::Uri<String>,
-    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+    fn retrieve(&self, uri: &jsonschema::Uri<String>) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
         Err(format!("remote reference `{uri}` is not resolved: a contract must be self-contained").into())
     }
 }
@@ -83,6 +95,9 @@ impl Contract {
                 problems: vec![ContractProblem { pointer: String::new(), message: problem.to_string() }],
             });
         }
+        if let Some(problem) = foreign_dialect(schema) {
+            return Err(ContractError { problems: vec![problem] });
+        }
         let extensions = extensions::check(schema);
         if !extensions.problems.is_empty() {
             return Err(ContractError { problems: extensions.problems });
@@ -90,6 +105,8 @@ impl Contract {
         let validator = jsonschema::options()
             .with_draft(jsonschema::Draft::Draft202012)
             .should_validate_formats(true)
+            // A misspelt or unsupported format would otherwise check nothing.
+            .should_ignore_unknown_formats(false)
             .with_retriever(NoRemoteReferences)
             .build(schema)
             .map_err(|error| ContractError {

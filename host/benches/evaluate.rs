@@ -1,0 +1,84 @@
+//! Evaluate, measured three ways on the same call: the native core, the
+//! built-in wasm module in a warm wasmtime instance, and a fresh instance
+//! per call; plus the loyalty plugin warm and fresh. Compare the ratios
+//! within one run: the machine is shared and noisy.
+//!
+//! `cargo bench -p pactum-host --bench evaluate` (after `cargo xtask wasm`).
+
+#![expect(clippy::unwrap_used, clippy::expect_used, reason = "benchmark setup: a failure should stop it")]
+
+use std::path::Path;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use pactum_core::wire::{Call, WireOperation};
+use pactum_core::{Contract, Operation};
+use pactum_host::runtime::{ContractDocument, InstanceMode, Runtime, RuntimeOptions};
+use serde_json::{Value, json};
+
+fn workspace() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
+}
+
+fn read_json(relative: &str) -> Value {
+    serde_json::from_slice(&std::fs::read(workspace().join(relative)).unwrap()).unwrap()
+}
+
+fn call(current: &Value, payload: &Value, context: Option<Value>) -> Call {
+    Call {
+        contract: None,
+        contract_ref: None,
+        operation: WireOperation::Update,
+        current: current.clone(),
+        payload: payload.clone(),
+        context,
+    }
+}
+
+fn profile(c: &mut Criterion) {
+    let schema = read_json("host/demo/profile.json");
+    let current = json!({"name": "Ann Hansen", "email": "ann@example.com", "mobile": "+4520123456", "tags": ["news"]});
+    let payload = json!({"name": "Ann Jensen", "mobile": "30 12 34 56", "tags": "travel"});
+    let native = Contract::compile(&schema).unwrap();
+    let runtime = Runtime::new(RuntimeOptions::default()).unwrap();
+    let bytes = pactum_host::builtin::read().unwrap();
+    let warm = runtime.load_module("built-in", bytes.clone(), InstanceMode::Warm { max_idle: 1 }).unwrap();
+    let fresh = runtime.load_module("built-in", bytes, InstanceMode::Fresh).unwrap();
+    let document = ContractDocument::new("profile", schema);
+
+    let mut group = c.benchmark_group("profile");
+    group.bench_function("native", |b| {
+        b.iter(|| pactum_core::evaluate(&native, Operation::Update, &current, &payload));
+    });
+    group.bench_function("wasmtime_warm", |b| {
+        b.iter(|| warm.evaluate(&document, call(&current, &payload, None)).unwrap());
+    });
+    group.sample_size(10);
+    group.bench_function("wasmtime_fresh_instance", |b| {
+        b.iter(|| fresh.evaluate(&document, call(&current, &payload, None)).unwrap());
+    });
+    group.finish();
+}
+
+fn loyalty(c: &mut Criterion) {
+    let plugin = workspace().join("target/wasm/loyalty.wasm");
+    let bytes = std::fs::read(&plugin).expect("run `cargo xtask wasm` first");
+    let document = ContractDocument::new("loyalty", read_json("plugins/loyalty/contract.json"));
+    let runtime = Runtime::new(RuntimeOptions::default()).unwrap();
+    let warm = runtime.load_module("loyalty", bytes.clone(), InstanceMode::Warm { max_idle: 1 }).unwrap();
+    let fresh = runtime.load_module("loyalty", bytes, InstanceMode::Fresh).unwrap();
+    let current = json!({"name": "Bo", "cardNumber": "79927398713"});
+    let payload = json!({"cardNumber": "4111111111111111", "birthDate": "2000-02-29"});
+    let context = Some(json!({"today": "2026-11-28"}));
+
+    let mut group = c.benchmark_group("loyalty");
+    group.bench_function("wasmtime_warm", |b| {
+        b.iter(|| warm.evaluate(&document, call(&current, &payload, context.clone())).unwrap());
+    });
+    group.bench_function("wasmtime_fresh_instance", |b| {
+        b.iter(|| fresh.evaluate(&document, call(&current, &payload, context.clone())).unwrap());
+    });
+    group.finish();
+}
+
+criterion_group!(benches, profile, loyalty);
+criterion_main!(benches);

@@ -1,0 +1,125 @@
+//! Conformance: every case of the decision corpus and of the official
+//! JSON-Schema-Test-Suite, evaluated by three implementations on the same
+//! call bytes, must answer byte-identical outcomes:
+//!
+//! - `native`: `pactum_core::evaluate_json`, compiled into this test;
+//! - `wasmtime`: the built-in `_bg.wasm` through the host's runtime (the
+//!   plain ABI, `pactum_evaluate`);
+//! - `node`: the same `_bg.wasm` bytes through the wasm-bindgen glue
+//!   (`evaluateJson`), run by `tests/node/evaluate.mjs`.
+//!
+//! It prints the number of cases per implementation and every divergence by
+//! case name. A missing module or a missing `node` fails the run.
+
+#![expect(clippy::print_stdout, reason = "a test harness reports its counts on stdout")]
+
+use std::path::Path;
+use std::process::{Command, ExitCode};
+
+use pactum_host::runtime::{InstanceMode, Runtime, RuntimeOptions};
+use pactum_tests::{corpus, suite};
+
+struct Named {
+    name: String,
+    call: Vec<u8>,
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(0) => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::FAILURE,
+        Err(error) => {
+            eprintln!("conformance: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<usize, String> {
+    let mut cases: Vec<Named> = corpus::load()
+        .map_err(|error| error.to_string())?
+        .into_iter()
+        .map(|case| Named { name: format!("corpus/{}", case.id()), call: case.call_bytes() })
+        .collect();
+    let suite = suite::load()?;
+    cases.extend(suite.iter().map(|case| Named { name: format!("suite/{}", case.id()), call: case.call_bytes() }));
+
+    let native: Vec<Vec<u8>> = cases.iter().map(|case| pactum_core::evaluate_json(&case.call)).collect();
+    let wasmtime = through_wasmtime(&cases)?;
+    let node = through_node(&cases)?;
+
+    let mut divergences = 0;
+    for (index, case) in cases.iter().enumerate() {
+        let expected = native.get(index);
+        for (implementation, outcomes) in [("wasmtime", &wasmtime), ("node", &node)] {
+            let answer = outcomes.get(index);
+            if answer != expected {
+                divergences += 1;
+                eprintln!(
+                    "DIVERGENCE {} ({implementation})\n  native:          {}\n  {implementation:<16} {}",
+                    case.name,
+                    expected.map(|bytes| String::from_utf8_lossy(bytes).into_owned()).unwrap_or_default(),
+                    answer.map(|bytes| String::from_utf8_lossy(bytes).into_owned()).unwrap_or_default(),
+                );
+            }
+        }
+    }
+    println!(
+        "conformance: {} cases (corpus {}, suite {}); native {}, wasmtime {}, node {}; {divergences} divergences",
+        cases.len(),
+        cases.len() - suite.len(),
+        suite.len(),
+        native.len(),
+        wasmtime.len(),
+        node.len(),
+    );
+    let passed = cases.len() * 2 - divergences;
+    println!("{passed} passed, {divergences} failed");
+    Ok(divergences)
+}
+
+fn through_wasmtime(cases: &[Named]) -> Result<Vec<Vec<u8>>, String> {
+    let bytes = pactum_host::builtin::read().map_err(|error| format!("{error:#}"))?;
+    let runtime = Runtime::new(RuntimeOptions::default()).map_err(|error| format!("{error:#}"))?;
+    let module = runtime
+        .load_module("built-in", bytes, InstanceMode::Warm { max_idle: 1 })
+        .map_err(|error| error.to_string())?;
+    Ok(cases
+        .iter()
+        .map(|case| module.call_json(&case.call).unwrap_or_else(|error| format!("module error: {error}").into_bytes()))
+        .collect())
+}
+
+fn through_node(cases: &[Named]) -> Result<Vec<Vec<u8>>, String> {
+    let module_dir = pactum_host::builtin::module_path();
+    let module_dir = module_dir.parent().unwrap_or(Path::new("."));
+    let input: Vec<serde_json::Value> = cases
+        .iter()
+        .map(|case| serde_json::json!({"name": case.name, "call": String::from_utf8_lossy(&case.call)}))
+        .collect();
+    let cases_file = Path::new(env!("CARGO_TARGET_TMPDIR")).join("conformance-cases.json");
+    std::fs::write(&cases_file, serde_json::to_vec(&input).unwrap_or_default())
+        .map_err(|error| format!("writing {}: {error}", cases_file.display()))?;
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("node").join("evaluate.mjs");
+    let output = Command::new("node")
+        .arg(&script)
+        .arg(module_dir)
+        .arg(&cases_file)
+        .output()
+        .map_err(|error| format!("cannot run `node` ({error}); install Node.js 20 (apt-get install nodejs)"))?;
+    if !output.status.success() {
+        return Err(format!("node failed: {}", String::from_utf8_lossy(&output.stderr)));
+    }
+    // One line per case, in the order given.
+    let mut outcomes = Vec::with_capacity(cases.len());
+    for line in String::from_utf8_lossy(&output.stdout).lines().filter(|line| !line.is_empty()) {
+        let entry: serde_json::Value =
+            serde_json::from_str(line).map_err(|error| format!("node printed {line}: {error}"))?;
+        let outcome = entry.get("outcome").and_then(|outcome| outcome.as_str()).unwrap_or_default();
+        outcomes.push(outcome.as_bytes().to_vec());
+    }
+    if outcomes.len() != cases.len() {
+        return Err(format!("node answered {} of {} cases", outcomes.len(), cases.len()));
+    }
+    Ok(outcomes)
+}
