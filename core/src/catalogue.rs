@@ -141,6 +141,26 @@ pub mod codes {
     pub const CONTRACT_INVALID: &str = "422.1";
     pub const CALL_INVALID: &str = "422.2";
     pub const CONTRACT_UNKNOWN_REF: &str = "422.3";
+
+    /// Every code the engine itself decides: decision, per-field and
+    /// failure codes. The decision corpus must exercise each one.
+    pub const ENGINE: &[&str] = &[
+        OK,
+        VERIFICATION_NEEDED,
+        CREATED,
+        CREATED_VERIFICATION_NEEDED,
+        VALIDATION_FAILED,
+        MOBILE_INVALID,
+        FIELD_UNKNOWN,
+        FIELD_READ_ONLY,
+        FIELD_REQUIRED,
+        EMAIL_INVALID,
+        NOT_OBJECT,
+        TOO_COMPLEX,
+        CONTRACT_INVALID,
+        CALL_INVALID,
+        CONTRACT_UNKNOWN_REF,
+    ];
 }
 
 #[cfg(test)]
@@ -161,23 +181,7 @@ mod tests {
 
     #[test]
     fn every_named_code_is_in_the_catalogue() {
-        for code in [
-            codes::OK,
-            codes::VERIFICATION_NEEDED,
-            codes::CREATED,
-            codes::CREATED_VERIFICATION_NEEDED,
-            codes::VALIDATION_FAILED,
-            codes::MOBILE_INVALID,
-            codes::FIELD_UNKNOWN,
-            codes::FIELD_READ_ONLY,
-            codes::FIELD_REQUIRED,
-            codes::EMAIL_INVALID,
-            codes::NOT_OBJECT,
-            codes::TOO_COMPLEX,
-            codes::CONTRACT_INVALID,
-            codes::CALL_INVALID,
-            codes::CONTRACT_UNKNOWN_REF,
-        ] {
+        for code in codes::ENGINE {
             assert!(lookup(code).is_some(), "{code} missing from the catalogue");
         }
     }

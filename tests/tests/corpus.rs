@@ -16,25 +16,6 @@ use pactum_core::catalogue::codes;
 use pactum_tests::corpus::{self, Case};
 use serde_json::Value;
 
-/// Every code the core itself decides: the decision codes, the per-field
-/// codes and the failure codes.
-const CORE_CODES: &[&str] = &[
-    codes::OK,
-    codes::VERIFICATION_NEEDED,
-    codes::CREATED,
-    codes::CREATED_VERIFICATION_NEEDED,
-    codes::VALIDATION_FAILED,
-    codes::MOBILE_INVALID,
-    codes::FIELD_UNKNOWN,
-    codes::FIELD_READ_ONLY,
-    codes::FIELD_REQUIRED,
-    codes::EMAIL_INVALID,
-    codes::NOT_OBJECT,
-    codes::TOO_COMPLEX,
-    codes::CONTRACT_INVALID,
-    codes::CALL_INVALID,
-    codes::CONTRACT_UNKNOWN_REF,
-];
 
 fn main() -> ExitCode {
     let arguments = Arguments::from_args();
@@ -68,7 +49,7 @@ fn run(case: &Case) -> Result<(), Failed> {
 }
 
 fn coverage(seen: &BTreeSet<String>) -> Result<(), Failed> {
-    let missing: Vec<&str> = CORE_CODES.iter().copied().filter(|code| !seen.contains(*code)).collect();
+    let missing: Vec<&str> = codes::ENGINE.iter().copied().filter(|code| !seen.contains(*code)).collect();
     if missing.is_empty() {
         Ok(())
     } else {

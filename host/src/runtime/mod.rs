@@ -14,7 +14,7 @@ mod limits;
 mod module;
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
 use wasmtime::{Engine, ExternType, Linker, Module};
@@ -104,16 +104,17 @@ impl Runtime {
         let pre = linker
             .instantiate_pre(&module)
             .map_err(|error| ModuleError::Instantiate { module: name.to_owned(), reason: format!("{error:#}") })?;
-        let loaded = ContractModule::new(
-            name.to_owned(),
+        let loaded = ContractModule {
+            name: name.to_owned(),
             sha256,
-            bytes.into(),
-            self.engine.clone(),
+            bytes: bytes.into(),
+            engine: self.engine.clone(),
             pre,
-            self.options.limits,
+            limits: self.options.limits,
             mode,
-            Arc::clone(&self.gate),
-        );
+            idle: Mutex::new(Vec::new()),
+            gate: Arc::clone(&self.gate),
+        };
         loaded.check()?;
         Ok(loaded)
     }

@@ -41,16 +41,17 @@ impl ContractDocument {
     }
 }
 
+/// Built by [`super::Runtime::load_module`] only.
 pub struct ContractModule {
-    name: String,
-    sha256: String,
-    bytes: Arc<[u8]>,
-    engine: Engine,
-    pre: InstancePre<StoreState>,
-    limits: Limits,
-    mode: InstanceMode,
-    idle: Mutex<Vec<LiveInstance>>,
-    gate: Arc<Gate>,
+    pub(super) name: String,
+    pub(super) sha256: String,
+    pub(super) bytes: Arc<[u8]>,
+    pub(super) engine: Engine,
+    pub(super) pre: InstancePre<StoreState>,
+    pub(super) limits: Limits,
+    pub(super) mode: InstanceMode,
+    pub(super) idle: Mutex<Vec<LiveInstance>>,
+    pub(super) gate: Arc<Gate>,
 }
 
 impl std::fmt::Debug for ContractModule {
@@ -64,20 +65,6 @@ impl std::fmt::Debug for ContractModule {
 }
 
 impl ContractModule {
-    #[expect(clippy::too_many_arguments, reason = "assembled by the runtime only")]
-    pub(super) fn new(
-        name: String,
-        sha256: String,
-        bytes: Arc<[u8]>,
-        engine: Engine,
-        pre: InstancePre<StoreState>,
-        limits: Limits,
-        mode: InstanceMode,
-        gate: Arc<Gate>,
-    ) -> Self {
-        Self { name, sha256, bytes, engine, pre, limits, mode, idle: Mutex::new(Vec::new()), gate }
-    }
-
     #[must_use]
     pub fn name(&self) -> &str {
         &self.name
