@@ -16,7 +16,6 @@ use pactum_core::catalogue::codes;
 use pactum_tests::corpus::{self, Case};
 use serde_json::Value;
 
-
 fn main() -> ExitCode {
     let arguments = Arguments::from_args();
     let cases = match corpus::load() {
