@@ -6,5 +6,6 @@
 
 pub mod builtin;
 pub mod config;
+pub mod http;
 pub mod registry;
 pub mod runtime;

@@ -1,0 +1,117 @@
+//! Error answers: `application/problem+json` (RFC 9457), always carrying a
+//! code from the one catalogue, so a browser and the server name an error
+//! the same way. A client's mistake is a 4xx with the reason; a server fault
+//! is a generic 5xx whose cause goes to the log, never to the client.
+
+use axum::Json;
+use axum::extract::FromRequest;
+use axum::extract::rejection::JsonRejection;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use pactum_core::catalogue;
+use pactum_core::wire::WireFieldError;
+use serde::Serialize;
+
+/// The media type of every error answer.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// `urn:pactum:code:<code>`: stable, and resolvable in `docs/errors.md`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub status: u16,
+    pub code: String,
+    /// The catalogue's message for the code.
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Every failing field, for validation answers.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<WireFieldError>,
+    /// Seconds until a retry may succeed (`Retry-After`).
+    #[serde(skip)]
+    pub retry_after: Option<u64>,
+}
+
+impl Problem {
+    /// A problem for a catalogue code. An unknown code is a programming
+    /// error; it is answered as a plain 500 rather than with a made-up code.
+    #[must_use]
+    pub fn new(code: &str) -> Self {
+        let entry = catalogue::lookup(code).or_else(|| catalogue::lookup("500"));
+        let (code, status, title) =
+            entry.map_or(("500", 500, "internal error"), |entry| (entry.code, entry.status, entry.message));
+        Self {
+            kind: format!("urn:pactum:code:{code}"),
+            status,
+            code: code.to_owned(),
+            title: title.to_owned(),
+            detail: None,
+            errors: Vec::new(),
+            retry_after: None,
+        }
+    }
+
+    #[must_use]
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    #[must_use]
+    pub fn errors(mut self, errors: Vec<WireFieldError>) -> Self {
+        self.errors = errors;
+        self
+    }
+
+    #[must_use]
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
+
+    /// A server fault: logged in full here, answered generically.
+    #[must_use]
+    pub fn internal(cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(%cause, "internal error");
+        Self::new("500")
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let retry_after = self.retry_after;
+        let mut response = (status, Json(self)).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let Some(seconds) = retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
+impl From<JsonRejection> for Problem {
+    fn from(rejection: JsonRejection) -> Self {
+        let code = match &rejection {
+            JsonRejection::MissingJsonContentType(_) => "415",
+            JsonRejection::BytesRejection(_) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => "413",
+            _ => "400.22",
+        };
+        Self::new(code).detail(rejection.body_text())
+    }
+}
+
+/// `Json` whose rejections answer as a [`Problem`], so a malformed, oversized
+/// or mistyped body gets the API's own error format and a catalogue code.
+#[derive(Debug, Clone, Copy, Default, FromRequest)]
+#[from_request(via(Json), rejection(Problem))]
+pub struct AppJson<T>(pub T);
+
+impl<T: Serialize> IntoResponse for AppJson<T> {
+    fn into_response(self) -> Response {
+        Json(self.0).into_response()
+    }
+}
