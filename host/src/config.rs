@@ -12,12 +12,21 @@
 //! file = "contracts/profile.json"
 //! module = "builtin"         # or the path of a plugin .wasm
 //! instances = "warm"         # or "fresh": a new instance per call
+//!
+//! [[apps]]
+//! name = "webshop"
+//! key_sha256 = "..."         # hex SHA-256 of the API key
+//! permissions = ["read", "update", "verify"]
+//! default_contract = "profile"
+//! contracts = ["loyalty"]    # more contracts it may use
+//! ext_key_type = "crm"       # optional
 //! ```
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::apps::AppConfig;
 use crate::runtime::Limits;
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -27,6 +36,8 @@ pub struct Config {
     pub runtime: Limits,
     #[serde(default)]
     pub contracts: Vec<ContractConfig>,
+    #[serde(default)]
+    pub apps: Vec<AppConfig>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -82,6 +93,8 @@ impl Config {
                 contract.module = base.join(&contract.module).to_string_lossy().into_owned();
             }
         }
+        let ids = config.contracts.iter().map(|contract| contract.id.clone()).collect();
+        crate::apps::Apps::new(&config.apps, &ids)?;
         Ok(config)
     }
 }

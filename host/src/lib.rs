@@ -4,6 +4,7 @@
 //! The contract module's decision is authoritative for validation; the host
 //! adds only what needs the database or the calling app.
 
+pub mod apps;
 pub mod builtin;
 pub mod config;
 pub mod http;

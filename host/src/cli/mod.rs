@@ -1,6 +1,7 @@
 //! `pactum` subcommands, one file each.
 
 mod eval;
+mod hash_key;
 
 use std::process::ExitCode;
 
@@ -21,12 +22,15 @@ pub struct Cli {
 enum Command {
     /// Evaluates a call `{"contract", "current", "payload"}` and prints the outcome JSON.
     Eval(eval::EvalArgs),
+    /// Prints the `key_sha256` of an API key read from standard input.
+    HashKey,
 }
 
 impl Cli {
     pub fn run(self) -> ExitCode {
         let result = match self.command {
             Command::Eval(args) => eval::run(args),
+            Command::HashKey => hash_key::run(),
         };
         match result {
             Ok(code) => code,
