@@ -10,3 +10,4 @@ pub mod config;
 pub mod http;
 pub mod registry;
 pub mod runtime;
+pub mod verification;
