@@ -10,4 +10,5 @@ pub mod config;
 pub mod http;
 pub mod registry;
 pub mod runtime;
+pub mod store;
 pub mod verification;

@@ -1,0 +1,120 @@
+//! Storage: entities, unique values, pending changes, verification limits,
+//! the outbox and the audit log, behind one object-safe [`Store`] trait so
+//! the HTTP layer holds an `Arc<dyn Store>` whatever the backend.
+//!
+//! Everything that must hold across hosts lives in the database and is
+//! decided inside one write transaction: uniqueness (a unique index over
+//! current *and* pending values), versions, the cooldown and window limit,
+//! attempts, the outbox. The store has no clock (times come in) and no
+//! secrets (codes are hashed and sealed by the caller's [`CodeIssuer`] and
+//! checked by its [`CodeMatcher`]).
+//!
+//! Backends: [`SqliteStore`] now; PostgreSQL will implement the same trait
+//! over `migrations/postgres`.
+
+mod codes;
+mod error;
+mod model;
+pub mod rules;
+mod sqlite;
+
+use std::sync::Arc;
+
+pub use codes::{CodeIssuer, CodeMatcher, IssuedCode, NoCodes};
+pub use error::StoreError;
+pub use model::{
+    Claim, Dispatch, Entity, EntityId, FieldDispatch, NewEntity, OutboxMessage, Status, Timestamp, Update,
+    VerificationPolicy, VerificationRequest, VerifyOutcome, Written,
+};
+pub use sqlite::SqliteStore;
+
+/// The storage operations the HTTP layer and the outbox worker need. Every
+/// write is one transaction: it commits whole or changes nothing.
+#[async_trait::async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// 1001: stores a new entity with its external keys and unique values,
+    /// and dispatches the codes it asks for.
+    ///
+    /// Errors: `UniqueTaken`, `ExtKeyTaken`, `Invalid`, `CodeIssue`.
+    async fn create(&self, entity: NewEntity, codes: &dyn CodeIssuer) -> Result<Written, StoreError>;
+
+    /// 1002 by dp-keyid. Errors: `NotFound`.
+    async fn get(&self, id: EntityId) -> Result<Entity, StoreError>;
+
+    /// 1002 by external key. Errors: `NotFound`.
+    async fn find_by_ext_key(&self, ext_type: &str, ext_key: &str) -> Result<Entity, StoreError>;
+
+    /// 1003: writes the new data, moves the entity's unique values, and for
+    /// each verification applies the cooldown and window limit and, when
+    /// allowed, stores the pending change and its outbox row; plus an audit
+    /// row. A refused verification (200.2 / 200.3) records nothing for its
+    /// field, but the rest of the update commits.
+    ///
+    /// Errors: `NotFound`, `VersionMismatch`, `UniqueTaken`, `Invalid`, `CodeIssue`.
+    async fn update(&self, update: Update, codes: &dyn CodeIssuer) -> Result<Written, StoreError>;
+
+    /// 1004: sets the status to inactive. Values and their unique rows stay;
+    /// pending changes are cancelled. Idempotent.
+    ///
+    /// Errors: `NotFound`, `VersionMismatch`.
+    async fn deactivate(
+        &self,
+        id: EntityId,
+        app: &str,
+        now: Timestamp,
+        expected_version: Option<i64>,
+    ) -> Result<Entity, StoreError>;
+
+    /// 2004: checks a code against the entity's live pending changes and
+    /// applies the one it matches. See [`VerifyOutcome`] for the answers.
+    ///
+    /// Errors: `NotFound`.
+    async fn verify(
+        &self,
+        id: EntityId,
+        app: &str,
+        now: Timestamp,
+        codes: &dyn CodeMatcher,
+    ) -> Result<VerifyOutcome, StoreError>;
+
+    /// Claims up to `limit` due outbox rows for `lease_secs`: they are not due
+    /// again until then, so a worker that dies mid-send only delays them.
+    async fn claim_outbox(&self, now: Timestamp, lease_secs: i64, limit: u32)
+    -> Result<Vec<OutboxMessage>, StoreError>;
+
+    /// Marks a claimed row sent. Errors: `NotFound`.
+    async fn mark_sent(&self, id: i64, now: Timestamp) -> Result<(), StoreError>;
+
+    /// Records a failed send: due again at `retry_at` (the caller's backoff),
+    /// or abandoned when `retry_at` is `None`. Errors: `NotFound`.
+    async fn mark_failed(
+        &self,
+        id: i64,
+        now: Timestamp,
+        error: &str,
+        retry_at: Option<Timestamp>,
+    ) -> Result<(), StoreError>;
+
+    /// Whether the database answers (for `/healthz`).
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Closes the connections, waiting for operations in flight.
+    async fn close(&self);
+}
+
+/// Opens the store a database URL names, running its migrations:
+/// `sqlite://path?mode=rwc` now, `postgres://…` once that backend exists.
+pub async fn open(url: &str, policy: VerificationPolicy) -> Result<Arc<dyn Store>, StoreError> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::open(url, policy).await?))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Err(StoreError::Invalid("the PostgreSQL backend is not available yet".to_owned()))
+    } else {
+        Err(StoreError::Invalid("the database URL must start with `sqlite:` or `postgres:`".to_owned()))
+    }
+}
+
+/// The JSON Pointer of a top-level field, as the engine's `changed` lists it.
+fn pointer(field: &str) -> String {
+    format!("/{}", field.replace('~', "~0").replace('/', "~1"))
+}

@@ -1,0 +1,237 @@
+//! Entities: reads, and the create / update / deactivate transactions that
+//! tie data, unique values, verifications and the audit row together.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+use sqlx::{Row, SqliteConnection};
+
+use super::{unique, verification};
+use crate::store::codes::CodeIssuer;
+use crate::store::error::StoreError;
+use crate::store::model::{
+    Dispatch, Entity, EntityId, FieldDispatch, NewEntity, Status, Timestamp, Update, VerificationPolicy, Written,
+};
+use crate::store::pointer;
+
+/// The entity with its external keys. Errors: `NotFound`.
+pub(super) async fn load(conn: &mut SqliteConnection, id: EntityId) -> Result<Entity, StoreError> {
+    let row = sqlx::query("SELECT status, data, version, created_at, updated_at FROM entities WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let status: String = row.try_get("status")?;
+    let data: String = row.try_get("data")?;
+    let ext_keys = sqlx::query("SELECT ext_type, ext_key FROM external_keys WHERE entity_id = ?")
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get("ext_type")?, row.try_get("ext_key")?)))
+        .collect::<Result<BTreeMap<String, String>, sqlx::Error>>()?;
+    Ok(Entity {
+        id,
+        status: parse_status(&status)?,
+        data: serde_json::from_str(&data)?,
+        version: row.try_get("version")?,
+        ext_keys,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+pub(super) fn parse_status(text: &str) -> Result<Status, StoreError> {
+    Status::parse(text).ok_or_else(|| StoreError::Database(format!("unknown stored status `{text}`")))
+}
+
+/// The entity holding an external key, if any.
+pub(super) async fn find_ext_key(
+    conn: &mut SqliteConnection,
+    ext_type: &str,
+    ext_key: &str,
+) -> Result<Option<EntityId>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT entity_id FROM external_keys WHERE ext_type = ? AND ext_key = ?")
+        .bind(ext_type)
+        .bind(ext_key)
+        .fetch_optional(&mut *conn)
+        .await?)
+}
+
+pub(super) async fn create(
+    conn: &mut SqliteConnection,
+    policy: &VerificationPolicy,
+    new: NewEntity,
+    codes: &dyn CodeIssuer,
+) -> Result<Written, StoreError> {
+    let fields = top_level_pointers(&new.data)?;
+    unique::check(conn, None, &new.unique, new.now).await?;
+    for (ext_type, ext_key) in &new.ext_keys {
+        if find_ext_key(conn, ext_type, ext_key).await?.is_some() {
+            return Err(StoreError::ExtKeyTaken { ext_type: ext_type.clone(), ext_key: ext_key.clone() });
+        }
+    }
+
+    let id: EntityId = sqlx::query_scalar(
+        "INSERT INTO entities (status, data, version, created_at, updated_at) VALUES (?, ?, 1, ?, ?) RETURNING id",
+    )
+    .bind(new.status.as_str())
+    .bind(serde_json::to_string(&new.data)?)
+    .bind(new.now)
+    .bind(new.now)
+    .fetch_one(&mut *conn)
+    .await?;
+    for (ext_type, ext_key) in &new.ext_keys {
+        sqlx::query("INSERT INTO external_keys (ext_type, ext_key, entity_id) VALUES (?, ?, ?)")
+            .bind(ext_type)
+            .bind(ext_key)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    // On create the verified values are already in the data, so every claim
+    // is current; the codes only confirm them.
+    for claim in &new.unique {
+        unique::claim(conn, id, &claim.field, &claim.value, false).await?;
+    }
+    let mut dispatched = Vec::with_capacity(new.verifications.len());
+    for request in &new.verifications {
+        dispatched.push(verification::dispatch(conn, policy, id, new.now, request, None, codes).await?);
+    }
+    audit(conn, new.now, &new.app, id, "create", &fields, &dispatched).await?;
+    Ok(Written { entity: load(conn, id).await?, verifications: dispatched })
+}
+
+pub(super) async fn update(
+    conn: &mut SqliteConnection,
+    policy: &VerificationPolicy,
+    update: Update,
+    codes: &dyn CodeIssuer,
+) -> Result<Written, StoreError> {
+    let Update { entity: id, app, now, expected_version, data, changed, unique: claims, verifications } = update;
+    require_object(&data)?;
+    let current = load(conn, id).await?;
+    check_version(&current, expected_version)?;
+    // Every claim is checked before anything is written, pending ones
+    // included, even if their code is then refused: the client learns now
+    // that the value is taken rather than after the cooldown.
+    unique::check(conn, Some(id), &claims, now).await?;
+
+    let verified: BTreeSet<&str> = verifications.iter().map(|request| request.field.as_str()).collect();
+    for claim in claims.iter().filter(|claim| !verified.contains(claim.field.as_str())) {
+        unique::claim(conn, id, &claim.field, &claim.value, false).await?;
+    }
+    unique::release_cleared(conn, id, &data).await?;
+
+    let mut dispatched = Vec::with_capacity(verifications.len());
+    for request in &verifications {
+        let pending_value = claims.iter().find(|claim| claim.field == request.field).map(|claim| claim.value.as_str());
+        dispatched.push(verification::dispatch(conn, policy, id, now, request, pending_value, codes).await?);
+    }
+
+    if data != current.data {
+        sqlx::query("UPDATE entities SET data = ?, version = version + 1, updated_at = ? WHERE id = ?")
+            .bind(serde_json::to_string(&data)?)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    audit(conn, now, &app, id, "update", &changed, &dispatched).await?;
+    Ok(Written { entity: load(conn, id).await?, verifications: dispatched })
+}
+
+pub(super) async fn deactivate(
+    conn: &mut SqliteConnection,
+    id: EntityId,
+    app: &str,
+    now: Timestamp,
+    expected_version: Option<i64>,
+) -> Result<Entity, StoreError> {
+    let current = load(conn, id).await?;
+    check_version(&current, expected_version)?;
+    // A pending change must not be able to reactivate or change an inactive
+    // entity; its current values (and their unique rows) stay.
+    verification::cancel_all(conn, id).await?;
+    if current.status != Status::Inactive {
+        sqlx::query("UPDATE entities SET status = 'inactive', version = version + 1, updated_at = ? WHERE id = ?")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        audit(conn, now, app, id, "deactivate", &[], &[]).await?;
+    }
+    load(conn, id).await
+}
+
+/// Writes the verified `value` of `field`, activates an unverified entity,
+/// and bumps the version (a verify always changes the entity's state).
+pub(super) async fn apply_verified(
+    conn: &mut SqliteConnection,
+    entity: &Entity,
+    field: &str,
+    value: Value,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let mut data = entity.data.clone();
+    data.as_object_mut()
+        .ok_or_else(|| StoreError::Database(format!("entity {} holds data that is not an object", entity.id)))?
+        .insert(field.to_owned(), value);
+    let status = match entity.status {
+        Status::Unverified => Status::Active,
+        other => other,
+    };
+    sqlx::query("UPDATE entities SET data = ?, status = ?, version = version + 1, updated_at = ? WHERE id = ?")
+        .bind(serde_json::to_string(&data)?)
+        .bind(status.as_str())
+        .bind(now)
+        .bind(entity.id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// One audit row: who (`app`) did what to which entity, and which members
+/// changed and which verifications went out.
+pub(super) async fn audit(
+    conn: &mut SqliteConnection,
+    at: Timestamp,
+    app: &str,
+    entity: EntityId,
+    action: &str,
+    fields: &[String],
+    dispatched: &[FieldDispatch],
+) -> Result<(), StoreError> {
+    let pending: Vec<String> = dispatched
+        .iter()
+        .filter(|field| matches!(field.dispatch, Dispatch::Dispatched { .. }))
+        .map(|field| pointer(&field.field))
+        .collect();
+    sqlx::query("INSERT INTO audit (at, app, entity_id, action, fields, pending) VALUES (?, ?, ?, ?, ?, ?)")
+        .bind(at)
+        .bind(app)
+        .bind(entity)
+        .bind(action)
+        .bind(serde_json::to_string(fields)?)
+        .bind(serde_json::to_string(&pending)?)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+fn check_version(current: &Entity, expected: Option<i64>) -> Result<(), StoreError> {
+    match expected {
+        Some(expected) if expected != current.version => Err(StoreError::VersionMismatch { current: current.version }),
+        _ => Ok(()),
+    }
+}
+
+fn require_object(data: &Value) -> Result<(), StoreError> {
+    if data.is_object() { Ok(()) } else { Err(StoreError::Invalid("entity data must be a JSON object".to_owned())) }
+}
+
+/// A new entity's members, as pointers, for its audit row.
+fn top_level_pointers(data: &Value) -> Result<Vec<String>, StoreError> {
+    require_object(data)?;
+    Ok(data.as_object().into_iter().flat_map(|members| members.keys()).map(|key| pointer(key)).collect())
+}
