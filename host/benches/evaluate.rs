@@ -1,7 +1,23 @@
-//! Evaluate, measured three ways on the same call: the native core, the
-//! built-in wasm module in a warm wasmtime instance, and a fresh instance
-//! per call; plus the loyalty plugin warm and fresh. Compare the ratios
-//! within one run: the machine is shared and noisy.
+//! Evaluate, measured on the same call several ways, so the ratios say where
+//! the time goes. Compare within one run: the machine is shared and noisy.
+//!
+//! Built-in module, demo `profile` contract (`profile/...`):
+//! - `native_engine`: `pactum_core::evaluate` on parsed values, the engine's
+//!   own work and nothing else;
+//! - `native_call_json`: `Evaluator::call_json` on the exact bytes the host
+//!   sends the module (parse the call, evaluate, encode the outcome), the
+//!   same work the module does;
+//! - `wasmtime_call_json`: those bytes through a warm instance (copy in, the
+//!   module's `call_json`, copy out, the host's outcome check);
+//! - `wasmtime_warm`: `ContractModule::evaluate` in a warm instance, what the
+//!   server calls (adds encoding the call and decoding the outcome on the
+//!   host);
+//! - `wasmtime_instantiate`: a fresh instance from the pool, nothing run but
+//!   the ABI version check;
+//! - `wasmtime_fresh_instance`: a fresh instance per call: instantiate, load
+//!   (compile) the contract, evaluate, drop.
+//!
+//! The loyalty plugin (`loyalty/...`): warm, instantiate only, fresh.
 //!
 //! `cargo bench -p pactum-host --bench evaluate` (after `cargo xtask wasm`).
 
@@ -11,7 +27,7 @@ use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use pactum_core::wire::{Call, WireOperation};
-use pactum_core::{Contract, Operation};
+use pactum_core::{Contract, Evaluator, Operation};
 use pactum_host::runtime::{ContractDocument, InstanceMode, Runtime, RuntimeOptions};
 use serde_json::{Value, json};
 
@@ -39,19 +55,33 @@ fn profile(c: &mut Criterion) {
     let current = json!({"name": "Ann Hansen", "email": "ann@example.com", "mobile": "+4520123456", "tags": ["news"]});
     let payload = json!({"name": "Ann Jensen", "mobile": "30 12 34 56", "tags": "travel"});
     let native = Contract::compile(&schema).unwrap();
+    let mut evaluator = Evaluator::default();
+    evaluator.load("profile", &schema).unwrap();
+    let mut by_reference = call(&current, &payload, None);
+    by_reference.contract_ref = Some("profile".to_owned());
+    let call_bytes = serde_json::to_vec(&by_reference).unwrap();
+
     let runtime = Runtime::new(RuntimeOptions::default()).unwrap();
     let bytes = pactum_host::builtin::read().unwrap();
     let warm = runtime.load_module("built-in", bytes.clone(), InstanceMode::Warm { max_idle: 1 }).unwrap();
     let fresh = runtime.load_module("built-in", bytes, InstanceMode::Fresh).unwrap();
     let document = ContractDocument::new("profile", schema);
+    // Loads the contract into the one warm instance, which every later call
+    // reuses (the benchmark is single-threaded).
+    let first = warm.evaluate(&document, call(&current, &payload, None)).unwrap();
+    assert_eq!(warm.call_json(&call_bytes).unwrap(), evaluator.call_json(&call_bytes), "wasm and native disagree");
+    drop(first);
 
     let mut group = c.benchmark_group("profile");
-    group.bench_function("native", |b| {
+    group.bench_function("native_engine", |b| {
         b.iter(|| pactum_core::evaluate(&native, Operation::Update, &current, &payload));
     });
+    group.bench_function("native_call_json", |b| b.iter(|| evaluator.call_json(&call_bytes)));
+    group.bench_function("wasmtime_call_json", |b| b.iter(|| warm.call_json(&call_bytes).unwrap()));
     group.bench_function("wasmtime_warm", |b| {
         b.iter(|| warm.evaluate(&document, call(&current, &payload, None)).unwrap());
     });
+    group.bench_function("wasmtime_instantiate", |b| b.iter(|| fresh.check().unwrap()));
     group.sample_size(10);
     group.bench_function("wasmtime_fresh_instance", |b| {
         b.iter(|| fresh.evaluate(&document, call(&current, &payload, None)).unwrap());
@@ -74,6 +104,7 @@ fn loyalty(c: &mut Criterion) {
     group.bench_function("wasmtime_warm", |b| {
         b.iter(|| warm.evaluate(&document, call(&current, &payload, context.clone())).unwrap());
     });
+    group.bench_function("wasmtime_instantiate", |b| b.iter(|| fresh.check().unwrap()));
     group.bench_function("wasmtime_fresh_instance", |b| {
         b.iter(|| fresh.evaluate(&document, call(&current, &payload, context.clone())).unwrap());
     });

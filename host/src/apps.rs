@@ -19,6 +19,19 @@ pub enum Permission {
     Verify,
 }
 
+impl Permission {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Read => "read",
+            Self::Create => "create",
+            Self::Update => "update",
+            Self::Delete => "delete",
+            Self::Verify => "verify",
+        }
+    }
+}
+
 /// One `[[apps]]` table of the configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]

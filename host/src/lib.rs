@@ -7,8 +7,12 @@
 pub mod apps;
 pub mod builtin;
 pub mod config;
+pub mod demo;
+pub mod delivery;
 pub mod http;
 pub mod registry;
 pub mod runtime;
+pub mod server;
+pub mod service;
 pub mod store;
 pub mod verification;

@@ -16,13 +16,7 @@
 use std::path::Path;
 use std::process::{Command, ExitCode};
 
-use pactum_host::runtime::{InstanceMode, Runtime, RuntimeOptions};
-use pactum_tests::{corpus, suite};
-
-struct Named {
-    name: String,
-    call: Vec<u8>,
-}
+use pactum_tests::conformance::{self, Named, through_wasmtime};
 
 fn main() -> ExitCode {
     match run() {
@@ -36,17 +30,12 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<usize, String> {
-    let mut cases: Vec<Named> = corpus::load()
-        .map_err(|error| error.to_string())?
-        .into_iter()
-        .map(|case| Named { name: format!("corpus/{}", case.id()), call: case.call_bytes() })
-        .collect();
-    let suite = suite::load()?;
-    cases.extend(suite.iter().map(|case| Named { name: format!("suite/{}", case.id()), call: case.call_bytes() }));
+    let loaded = conformance::load()?;
+    let cases = &loaded.all;
 
     let native: Vec<Vec<u8>> = cases.iter().map(|case| pactum_core::evaluate_json(&case.call)).collect();
-    let wasmtime = through_wasmtime(&cases)?;
-    let node = through_node(&cases)?;
+    let wasmtime = through_wasmtime(cases)?;
+    let node = through_node(cases)?;
 
     let mut divergences = 0;
     for (index, case) in cases.iter().enumerate() {
@@ -67,8 +56,8 @@ fn run() -> Result<usize, String> {
     println!(
         "conformance: {} cases (corpus {}, suite {}); native {}, wasmtime {}, node {}; {divergences} divergences",
         cases.len(),
-        cases.len() - suite.len(),
-        suite.len(),
+        loaded.corpus(),
+        loaded.suite,
         native.len(),
         wasmtime.len(),
         node.len(),
@@ -76,18 +65,6 @@ fn run() -> Result<usize, String> {
     let passed = cases.len() * 2 - divergences;
     println!("{passed} passed, {divergences} failed");
     Ok(divergences)
-}
-
-fn through_wasmtime(cases: &[Named]) -> Result<Vec<Vec<u8>>, String> {
-    let bytes = pactum_host::builtin::read().map_err(|error| format!("{error:#}"))?;
-    let runtime = Runtime::new(RuntimeOptions::default()).map_err(|error| format!("{error:#}"))?;
-    let module = runtime
-        .load_module("built-in", bytes, InstanceMode::Warm { max_idle: 1 })
-        .map_err(|error| error.to_string())?;
-    Ok(cases
-        .iter()
-        .map(|case| module.call_json(&case.call).unwrap_or_else(|error| format!("module error: {error}").into_bytes()))
-        .collect())
 }
 
 fn through_node(cases: &[Named]) -> Result<Vec<Vec<u8>>, String> {

@@ -34,6 +34,17 @@ pub fn npm_install(root: &Path) -> Result<()> {
     run("npm packages", &www, "npm", &["ci", "--no-audit", "--no-fund"])
 }
 
+/// Installs `www/`'s packages and builds the page's scripts (`npm run
+/// build`, when `www/package.json` has that script).
+pub fn build_www(root: &Path) -> Result<()> {
+    npm_install(root)?;
+    let manifest = std::fs::read_to_string(root.join("www").join("package.json")).context("reading www/package.json")?;
+    if manifest.contains("\"build\"") {
+        run("browser scripts", &root.join("www"), "npm", &["run", "--silent", "build"])?;
+    }
+    Ok(())
+}
+
 pub fn test(root: &Path, build_modules: impl Fn() -> Result<()>) -> Result<()> {
     let cargo = cargo();
     run("format", root, &cargo, &["fmt", "--all", "--", "--check"])?;

@@ -8,6 +8,7 @@
 //! plugin `loyalty.wasm` (`plugins/loyalty`, no wasm-bindgen).
 
 mod ci;
+mod serve;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -24,8 +25,12 @@ fn main() -> Result<()> {
         "wasm" => build_wasm().and_then(|_| build_plugin()).map(|_| ()),
         "plugin" => build_plugin().map(|_| ()),
         "test" => ci::test(&workspace_root(), || build_wasm().and_then(|_| build_plugin()).map(|_| ())),
+        "serve" => {
+            let args: Vec<String> = std::env::args().skip(2).collect();
+            serve::serve(&workspace_root(), || build_wasm().and_then(|_| build_plugin()).map(|_| ()), &args)
+        }
         _ => bail!(
-            "usage: cargo xtask wasm      (builds target/wasm/pactum_wasm_bg.wasm and target/wasm/loyalty.wasm)\n       cargo xtask plugin    (builds target/wasm/loyalty.wasm only)\n       cargo xtask test      (the README's test command: every check CI runs)"
+            "usage: cargo xtask wasm      (builds target/wasm/pactum_wasm_bg.wasm and target/wasm/loyalty.wasm)\n       cargo xtask plugin    (builds target/wasm/loyalty.wasm only)\n       cargo xtask test      (the README's test command: every check CI runs)\n       cargo xtask serve     (the README's serve command: the API and demo page on http://127.0.0.1:8080)"
         ),
     }
 }

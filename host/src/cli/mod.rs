@@ -1,7 +1,11 @@
 //! `pactum` subcommands, one file each.
 
+mod contract;
 mod eval;
 mod hash_key;
+mod import;
+mod serve;
+mod migrate;
 
 use std::process::ExitCode;
 
@@ -24,6 +28,14 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Prints the `key_sha256` of an API key read from standard input.
     HashKey,
+    /// Serves the API and the demo page (a demo setup when no --config is given).
+    Serve(serve::ServeArgs),
+    /// Creates entities in bulk from a JSON-lines file, through a contract.
+    Import(import::ImportArgs),
+    /// Contract tools.
+    Contract(contract::ContractArgs),
+    /// Runs the database migrations the URL's backend lacks and prints those applied.
+    Migrate(migrate::MigrateArgs),
 }
 
 impl Cli {
@@ -31,6 +43,10 @@ impl Cli {
         let result = match self.command {
             Command::Eval(args) => eval::run(args),
             Command::HashKey => hash_key::run(),
+            Command::Serve(args) => serve::run(args),
+            Command::Import(args) => import::run(args),
+            Command::Contract(args) => contract::run(args),
+            Command::Migrate(args) => migrate::run(args),
         };
         match result {
             Ok(code) => code,
@@ -40,4 +56,11 @@ impl Cli {
             }
         }
     }
+}
+
+/// Structured logs to stderr, filtered by `RUST_LOG` (default `info`).
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }

@@ -1,6 +1,108 @@
-//! The HTTP API (axum). Pieces land here one concern per file; the routes of
-//! endpoints 1001-1004 and 2004 follow with the store.
+//! The HTTP API (axum): `app()` builds the router from the route table, and
+//! every error renders as problem+json with a catalogue code.
+//!
+//! Handlers only extract, call `crate::service` and render; the rules live
+//! in the service. Middleware: a body limit (413), a request timeout (503),
+//! metrics and request logs.
 
+mod accounts;
+mod answer;
+mod caller;
+mod contracts;
+pub mod demo;
+mod locator;
+mod openapi;
+mod ops;
 pub mod problem;
+pub mod routes;
 
-pub use problem::{AppJson, PROBLEM_JSON, Problem};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{MethodFilter, MethodRouter, get, on};
+use metrics_exporter_prometheus::PrometheusHandle;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::trace::TraceLayer;
+
+pub use answer::etag;
+pub use openapi::document as openapi_document;
+pub use ops::recorder as metrics_recorder;
+pub use problem::{AppJson, MODULE_HEADER, PROBLEM_JSON, Problem};
+
+use crate::apps::Apps;
+use crate::service::Accounts;
+use routes::Endpoint;
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub accounts: Accounts,
+    pub apps: Arc<Apps>,
+    pub metrics: PrometheusHandle,
+    pub request_timeout: Duration,
+    pub body_limit: usize,
+    /// The demo routes; `None` answers them 404.
+    pub demo: Option<Arc<demo::Demo>>,
+    /// `www/` (the page at `/`, files under `/static/`) and the built
+    /// modules' folder (under `/pkg/`), when they exist.
+    pub www: Option<PathBuf>,
+    pub pkg: Option<PathBuf>,
+}
+
+/// The whole API.
+pub fn app(state: AppState) -> Router {
+    let mut by_path: BTreeMap<String, MethodRouter<AppState>> = BTreeMap::new();
+    for route in routes::table() {
+        let filter = MethodFilter::try_from(route.method.clone()).unwrap_or(MethodFilter::GET);
+        let handler = method_router(route.endpoint, filter);
+        let merged = match by_path.remove(&route.path) {
+            Some(existing) => existing.merge(handler),
+            None => handler,
+        };
+        by_path.insert(route.path, merged);
+    }
+    let mut router = Router::new();
+    for (path, handler) in by_path {
+        router = router.route(&path, handler.fallback(ops::method_not_allowed));
+    }
+    router = router
+        .route("/demo/apps", get(demo::apps))
+        .route("/demo/entities", get(demo::entities))
+        .route("/demo/codes", get(demo::codes));
+    if let Some(www) = state.www.as_ref().filter(|dir| dir.is_dir()) {
+        router = router
+            .route_service("/", ServeFile::new(www.join("demo").join("index.html")))
+            .nest_service("/static", ServeDir::new(www));
+    }
+    if let Some(pkg) = state.pkg.as_ref().filter(|dir| dir.is_dir()) {
+        router = router.nest_service("/pkg", ServeDir::new(pkg));
+    }
+    router
+        .fallback(ops::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), ops::observe))
+        .layer(DefaultBodyLimit::max(state.body_limit))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+fn method_router(endpoint: Endpoint, filter: MethodFilter) -> MethodRouter<AppState> {
+    match endpoint {
+        Endpoint::Create => on(filter, accounts::create),
+        Endpoint::Read => on(filter, accounts::read),
+        Endpoint::Update => on(filter, accounts::update),
+        Endpoint::Deactivate => on(filter, accounts::deactivate),
+        Endpoint::Verify => on(filter, accounts::verify),
+        Endpoint::Contracts => on(filter, contracts::list),
+        Endpoint::Contract => on(filter, contracts::contract),
+        Endpoint::ContractModule => on(filter, contracts::contract_module),
+        Endpoint::ModuleByHash => on(filter, contracts::module_by_hash),
+        Endpoint::Catalogue => on(filter, contracts::catalogue),
+        Endpoint::Health => on(filter, ops::health),
+        Endpoint::Metrics => on(filter, ops::metrics),
+        Endpoint::OpenApi => on(filter, ops::openapi),
+    }
+}

@@ -12,6 +12,9 @@ use pactum_core::catalogue;
 use pactum_core::wire::WireFieldError;
 use serde::Serialize;
 
+/// The header naming the hex SHA-256 of the contract module that decided.
+pub const MODULE_HEADER: &str = "pactum-module";
+
 /// The media type of every error answer.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -32,6 +35,9 @@ pub struct Problem {
     /// Seconds until a retry may succeed (`Retry-After`).
     #[serde(skip)]
     pub retry_after: Option<u64>,
+    /// The module that decided, when one did (`Pactum-Module`).
+    #[serde(skip)]
+    pub module_sha256: Option<String>,
 }
 
 impl Problem {
@@ -50,6 +56,7 @@ impl Problem {
             detail: None,
             errors: Vec::new(),
             retry_after: None,
+            module_sha256: None,
         }
     }
 
@@ -71,6 +78,12 @@ impl Problem {
         self
     }
 
+    #[must_use]
+    pub fn module(mut self, sha256: &str) -> Self {
+        self.module_sha256 = Some(sha256.to_owned());
+        self
+    }
+
     /// A server fault: logged in full here, answered generically.
     #[must_use]
     pub fn internal(cause: &dyn std::fmt::Display) -> Self {
@@ -83,11 +96,15 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let retry_after = self.retry_after;
+        let module = self.module_sha256.clone();
         let mut response = (status, Json(self)).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         if let Some(seconds) = retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if let Some(value) = module.and_then(|sha| HeaderValue::from_str(&sha).ok()) {
+            headers.insert(MODULE_HEADER, value);
         }
         response
     }

@@ -9,12 +9,18 @@
 //! secrets (codes are hashed and sealed by the caller's [`CodeIssuer`] and
 //! checked by its [`CodeMatcher`]).
 //!
-//! Backends: [`SqliteStore`] now; PostgreSQL will implement the same trait
-//! over `migrations/postgres`.
+//! Backends: [`SqliteStore`] (one host) and [`PostgresStore`] (any number
+//! of hosts on one database), chosen by the database URL in [`open`]. Their
+//! SQL differs; what they decide from the rows they read is shared
+//! (`decisions`, `rules`, `rows`), so they answer alike.
 
 mod codes;
+mod decisions;
 mod error;
+mod migrations;
 mod model;
+mod postgres;
+mod rows;
 pub mod rules;
 mod sqlite;
 
@@ -26,6 +32,8 @@ pub use model::{
     Claim, Dispatch, Entity, EntityId, FieldDispatch, NewEntity, OutboxMessage, Status, Timestamp, Update,
     VerificationPolicy, VerificationRequest, VerifyOutcome, Written,
 };
+pub use migrations::AppliedMigration;
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 /// The storage operations the HTTP layer and the outbox worker need. Every
@@ -103,14 +111,40 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 }
 
 /// Opens the store a database URL names, running its migrations:
-/// `sqlite://path?mode=rwc` now, `postgres://…` once that backend exists.
+/// `sqlite://path?mode=rwc`, or `postgres://…` / `postgresql://…` (whose
+/// `options` parameter, e.g. `?options=-c%20search_path%3Dpactum`, applies
+/// to every connection).
 pub async fn open(url: &str, policy: VerificationPolicy) -> Result<Arc<dyn Store>, StoreError> {
-    if url.starts_with("sqlite:") {
-        Ok(Arc::new(SqliteStore::open(url, policy).await?))
-    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-        Err(StoreError::Invalid("the PostgreSQL backend is not available yet".to_owned()))
-    } else {
-        Err(StoreError::Invalid("the database URL must start with `sqlite:` or `postgres:`".to_owned()))
+    Ok(match Backend::of(url)? {
+        Backend::Sqlite => Arc::new(SqliteStore::open(url, policy).await?),
+        Backend::Postgres => Arc::new(PostgresStore::open(url, policy).await?),
+    })
+}
+
+/// Runs the migrations of the backend a database URL names (as [`open`]
+/// does) and answers those this run applied, oldest first.
+pub async fn migrate(url: &str) -> Result<Vec<AppliedMigration>, StoreError> {
+    match Backend::of(url)? {
+        Backend::Sqlite => SqliteStore::migrate(url).await,
+        Backend::Postgres => PostgresStore::migrate(url).await,
+    }
+}
+
+/// The backend a database URL names, by its scheme.
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    fn of(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Self::Postgres)
+        } else {
+            Err(StoreError::Invalid("the database URL must start with `sqlite:` or `postgres:`".to_owned()))
+        }
     }
 }
 

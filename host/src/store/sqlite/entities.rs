@@ -1,48 +1,34 @@
 //! Entities: reads, and the create / update / deactivate transactions that
 //! tie data, unique values, verifications and the audit row together.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use serde_json::Value;
-use sqlx::{Row, SqliteConnection};
+use sqlx::SqliteConnection;
 
 use super::{unique, verification};
 use crate::store::codes::CodeIssuer;
+use crate::store::decisions::{check_version, dispatched_pointers, require_object, top_level_pointers, verified_state};
 use crate::store::error::StoreError;
 use crate::store::model::{
-    Dispatch, Entity, EntityId, FieldDispatch, NewEntity, Status, Timestamp, Update, VerificationPolicy, Written,
+    Entity, EntityId, FieldDispatch, NewEntity, Status, Timestamp, Update, VerificationPolicy, Written,
 };
-use crate::store::pointer;
+use crate::store::rows::EntityRow;
 
 /// The entity with its external keys. Errors: `NotFound`.
 pub(super) async fn load(conn: &mut SqliteConnection, id: EntityId) -> Result<Entity, StoreError> {
-    let row = sqlx::query("SELECT status, data, version, created_at, updated_at FROM entities WHERE id = ?")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    let status: String = row.try_get("status")?;
-    let data: String = row.try_get("data")?;
-    let ext_keys = sqlx::query("SELECT ext_type, ext_key FROM external_keys WHERE entity_id = ?")
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|row| Ok((row.try_get("ext_type")?, row.try_get("ext_key")?)))
-        .collect::<Result<BTreeMap<String, String>, sqlx::Error>>()?;
-    Ok(Entity {
-        id,
-        status: parse_status(&status)?,
-        data: serde_json::from_str(&data)?,
-        version: row.try_get("version")?,
-        ext_keys,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-    })
-}
-
-pub(super) fn parse_status(text: &str) -> Result<Status, StoreError> {
-    Status::parse(text).ok_or_else(|| StoreError::Database(format!("unknown stored status `{text}`")))
+    let row: EntityRow =
+        sqlx::query_as("SELECT status, data, version, created_at, updated_at FROM entities WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+    let ext_keys: Vec<(String, String)> =
+        sqlx::query_as("SELECT ext_type, ext_key FROM external_keys WHERE entity_id = ?")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+    row.into_entity(id, ext_keys.into_iter().collect())
 }
 
 /// The entity holding an external key, if any.
@@ -173,14 +159,7 @@ pub(super) async fn apply_verified(
     value: Value,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    let mut data = entity.data.clone();
-    data.as_object_mut()
-        .ok_or_else(|| StoreError::Database(format!("entity {} holds data that is not an object", entity.id)))?
-        .insert(field.to_owned(), value);
-    let status = match entity.status {
-        Status::Unverified => Status::Active,
-        other => other,
-    };
+    let (data, status) = verified_state(entity, field, value)?;
     sqlx::query("UPDATE entities SET data = ?, status = ?, version = version + 1, updated_at = ? WHERE id = ?")
         .bind(serde_json::to_string(&data)?)
         .bind(status.as_str())
@@ -202,36 +181,14 @@ pub(super) async fn audit(
     fields: &[String],
     dispatched: &[FieldDispatch],
 ) -> Result<(), StoreError> {
-    let pending: Vec<String> = dispatched
-        .iter()
-        .filter(|field| matches!(field.dispatch, Dispatch::Dispatched { .. }))
-        .map(|field| pointer(&field.field))
-        .collect();
     sqlx::query("INSERT INTO audit (at, app, entity_id, action, fields, pending) VALUES (?, ?, ?, ?, ?, ?)")
         .bind(at)
         .bind(app)
         .bind(entity)
         .bind(action)
         .bind(serde_json::to_string(fields)?)
-        .bind(serde_json::to_string(&pending)?)
+        .bind(serde_json::to_string(&dispatched_pointers(dispatched))?)
         .execute(&mut *conn)
         .await?;
     Ok(())
-}
-
-fn check_version(current: &Entity, expected: Option<i64>) -> Result<(), StoreError> {
-    match expected {
-        Some(expected) if expected != current.version => Err(StoreError::VersionMismatch { current: current.version }),
-        _ => Ok(()),
-    }
-}
-
-fn require_object(data: &Value) -> Result<(), StoreError> {
-    if data.is_object() { Ok(()) } else { Err(StoreError::Invalid("entity data must be a JSON object".to_owned())) }
-}
-
-/// A new entity's members, as pointers, for its audit row.
-fn top_level_pointers(data: &Value) -> Result<Vec<String>, StoreError> {
-    require_object(data)?;
-    Ok(data.as_object().into_iter().flat_map(|members| members.keys()).map(|key| pointer(key)).collect())
 }

@@ -16,12 +16,15 @@ mod verification;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, Transaction};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Connection, Sqlite, Transaction};
 
 use super::Store;
 use super::codes::{CodeIssuer, CodeMatcher};
 use super::error::StoreError;
+use super::migrations::{self, AppliedMigration};
 use super::model::Written;
 use super::model::{Entity, EntityId, NewEntity, OutboxMessage, Timestamp, Update, VerificationPolicy, VerifyOutcome};
 
@@ -35,6 +38,17 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// WAL lets reads run beside the one writer; a few connections are enough.
 const MAX_CONNECTIONS: u32 = 8;
 
+fn options(url: &str) -> Result<SqliteConnectOptions, StoreError> {
+    Ok(SqliteConnectOptions::from_str(url)?
+        .journal_mode(SqliteJournalMode::Wal)
+        // FULL: a commit is on disk (the WAL is synced) before it returns,
+        // so an acknowledged update survives a power loss. NORMAL would
+        // only survive a process crash.
+        .synchronous(SqliteSynchronous::Full)
+        .busy_timeout(BUSY_TIMEOUT)
+        .foreign_keys(true))
+}
+
 /// The SQLite store. Cheap to clone (the pool is shared).
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
@@ -47,17 +61,18 @@ impl SqliteStore {
     /// `sqlite:///var/lib/pactum/pactum.db?mode=rwc`, and runs the embedded
     /// migrations.
     pub async fn open(url: &str, policy: VerificationPolicy) -> Result<Self, StoreError> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .journal_mode(SqliteJournalMode::Wal)
-            // FULL: a commit is on disk (the WAL is synced) before it returns,
-            // so an acknowledged update survives a power loss. NORMAL would
-            // only survive a process crash.
-            .synchronous(SqliteSynchronous::Full)
-            .busy_timeout(BUSY_TIMEOUT)
-            .foreign_keys(true);
-        let pool = SqlitePoolOptions::new().max_connections(MAX_CONNECTIONS).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new().max_connections(MAX_CONNECTIONS).connect_with(options(url)?).await?;
         MIGRATOR.run(&pool).await?;
         Ok(Self { pool, policy })
+    }
+
+    /// Runs the migrations `url`'s database lacks; answers those it ran.
+    pub(super) async fn migrate(url: &str) -> Result<Vec<AppliedMigration>, StoreError> {
+        let mut conn = SqliteConnection::connect_with(&options(url)?).await?;
+        let before = migrations::applied_versions(&mut conn).await?;
+        MIGRATOR.run(&mut conn).await?;
+        conn.close().await?;
+        Ok(migrations::newly_applied(&MIGRATOR, &before))
     }
 
     /// A write transaction holding the write lock from its first statement.

@@ -3,10 +3,11 @@
 //! claim leases rows by moving `next_attempt_at` past the lease, so a worker
 //! that dies mid-send delays its rows instead of losing them.
 
-use sqlx::{Row, SqliteConnection};
+use sqlx::SqliteConnection;
 
 use crate::store::error::StoreError;
 use crate::store::model::{EntityId, OutboxMessage, Timestamp};
+use crate::store::rows::{OutboxRow, claimed_messages};
 
 pub(super) async fn enqueue(
     conn: &mut SqliteConnection,
@@ -32,7 +33,7 @@ pub(super) async fn enqueue(
 }
 
 /// Leases up to `limit` due rows, oldest due first. One statement under the
-/// write lock, so two workers never get the same row (PostgreSQL will use
+/// write lock, so two workers never get the same row (PostgreSQL uses
 /// `FOR UPDATE SKIP LOCKED` for the same guarantee across hosts).
 pub(super) async fn claim(
     conn: &mut SqliteConnection,
@@ -40,7 +41,7 @@ pub(super) async fn claim(
     lease_secs: i64,
     limit: u32,
 ) -> Result<Vec<OutboxMessage>, StoreError> {
-    let rows = sqlx::query(
+    let rows: Vec<OutboxRow> = sqlx::query_as(
         "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?
          WHERE id IN (SELECT id FROM outbox
                       WHERE sent_at IS NULL AND abandoned_at IS NULL AND next_attempt_at <= ?
@@ -52,24 +53,7 @@ pub(super) async fn claim(
     .bind(i64::from(limit))
     .fetch_all(&mut *conn)
     .await?;
-    let mut messages = rows
-        .iter()
-        .map(|row| {
-            let attempts: i64 = row.try_get("attempts")?;
-            Ok(OutboxMessage {
-                id: row.try_get("id")?,
-                entity_id: row.try_get("entity_id")?,
-                channel: row.try_get("channel")?,
-                recipient: row.try_get("recipient")?,
-                payload: row.try_get("payload")?,
-                attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
-                created_at: row.try_get("created_at")?,
-            })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    // RETURNING promises no order; send in the order they were written.
-    messages.sort_by_key(|message| message.id);
-    Ok(messages)
+    Ok(claimed_messages(rows))
 }
 
 /// Idempotent: marking a sent row sent again changes nothing.

@@ -3,21 +3,11 @@
 //! until the pending change is verified, replaced, cancelled or expires.
 
 use serde_json::Value;
-use sqlx::{Row, SqliteConnection};
+use sqlx::SqliteConnection;
 
-use super::entities::parse_status;
 use crate::store::error::StoreError;
-use crate::store::model::{Claim, EntityId, Status, Timestamp};
-
-/// Who holds a value, and whether that hold still counts.
-#[derive(Debug)]
-struct Holder {
-    entity: EntityId,
-    status: Status,
-    pending: bool,
-    /// For a pending hold: whether its pending change is still unexpired.
-    live: bool,
-}
+use crate::store::model::{Claim, EntityId, Timestamp};
+use crate::store::rows::{Holder, HolderRow};
 
 async fn holder(
     conn: &mut SqliteConnection,
@@ -25,7 +15,7 @@ async fn holder(
     value: &str,
     now: Timestamp,
 ) -> Result<Option<Holder>, StoreError> {
-    let row = sqlx::query(
+    let row: Option<HolderRow> = sqlx::query_as(
         "SELECT u.entity_id, u.pending, e.status,
                 EXISTS (SELECT 1 FROM pending_changes p
                         WHERE p.entity_id = u.entity_id AND p.field = u.field
@@ -38,14 +28,7 @@ async fn holder(
     .bind(value)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some(row) = row else { return Ok(None) };
-    let status: String = row.try_get("status")?;
-    Ok(Some(Holder {
-        entity: row.try_get("entity_id")?,
-        status: parse_status(&status)?,
-        pending: row.try_get("pending")?,
-        live: row.try_get("live")?,
-    }))
+    row.map(Holder::try_from).transpose()
 }
 
 /// Fails with `UniqueTaken` if another entity holds any of `claims`.
@@ -75,7 +58,7 @@ pub(super) async fn check(
             release_pending(conn, holder.entity, &claim.field, &claim.value).await?;
             continue;
         }
-        return Err(taken(&claim.field, &holder));
+        return Err(holder.taken(&claim.field));
     }
     Ok(())
 }
@@ -118,7 +101,7 @@ pub(super) async fn claim(
                         .await?;
                 }
             }
-            Some(holder) => return Err(taken(field, &holder)),
+            Some(holder) => return Err(holder.taken(field)),
             None => return Err(StoreError::Database(format!("unique value of `{field}` vanished while claimed"))),
         }
     }
@@ -169,8 +152,4 @@ pub(super) async fn release_pending(
         .execute(&mut *conn)
         .await?;
     Ok(())
-}
-
-fn taken(field: &str, holder: &Holder) -> StoreError {
-    StoreError::UniqueTaken { field: field.to_owned(), holder_id: holder.entity, holder_status: holder.status }
 }

@@ -2,16 +2,16 @@
 //! and checking one (2004). Both run inside the caller's write transaction,
 //! so the limits and attempts hold across connections and hosts.
 
-use serde_json::Value;
-use sqlx::{Row, SqliteConnection};
+use sqlx::SqliteConnection;
 
 use super::{entities, outbox, unique};
 use crate::store::codes::{CodeIssuer, CodeMatcher};
+use crate::store::decisions::{self, Verdict};
 use crate::store::error::StoreError;
 use crate::store::model::{
-    Dispatch, Entity, EntityId, FieldDispatch, Status, Timestamp, VerificationPolicy, VerificationRequest,
-    VerifyOutcome,
+    Dispatch, Entity, EntityId, FieldDispatch, Timestamp, VerificationPolicy, VerificationRequest, VerifyOutcome,
 };
+use crate::store::rows::{PendingChange, PendingRow};
 use crate::store::{pointer, rules};
 
 /// Sends a code for `request` if the cooldown and window limit allow:
@@ -108,16 +108,6 @@ pub(super) async fn cancel_all(conn: &mut SqliteConnection, entity: EntityId) ->
     Ok(())
 }
 
-#[derive(Debug)]
-struct PendingChange {
-    field: String,
-    value: Value,
-    unique_value: Option<String>,
-    code_hash: Vec<u8>,
-    expires_at: Timestamp,
-    attempts: i64,
-}
-
 /// Verifies (endpoint 2004). Expired changes are cancelled first; the code is then checked
 /// against every live one, and the match (if any) is applied.
 pub(super) async fn verify(
@@ -129,50 +119,24 @@ pub(super) async fn verify(
     codes: &dyn CodeMatcher,
 ) -> Result<VerifyOutcome, StoreError> {
     let entity = entities::load(conn, id).await?;
-    let rows = sqlx::query(
+    let rows: Vec<PendingRow> = sqlx::query_as(
         "SELECT field, value, unique_value, code_hash, expires_at, attempts
          FROM pending_changes WHERE entity_id = ? ORDER BY field",
     )
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
-    let mut live = Vec::with_capacity(rows.len());
-    let mut expired = false;
-    for row in rows {
-        let value: String = row.try_get("value")?;
-        let change = PendingChange {
-            field: row.try_get("field")?,
-            value: serde_json::from_str(&value)?,
-            unique_value: row.try_get("unique_value")?,
-            code_hash: row.try_get("code_hash")?,
-            expires_at: row.try_get("expires_at")?,
-            attempts: row.try_get("attempts")?,
-        };
-        if change.expires_at > now {
-            live.push(change);
-        } else {
-            cancel(conn, id, &change.field).await?;
-            expired = true;
-        }
+    let changes = rows.into_iter().map(PendingChange::try_from).collect::<Result<Vec<_>, _>>()?;
+    let (live, expired) = decisions::split_expired(changes, now);
+    for change in &expired {
+        cancel(conn, id, &change.field).await?;
     }
     if live.is_empty() {
-        return Ok(match (expired, entity.status) {
-            (true, _) => VerifyOutcome::Expired,
-            (false, Status::Unverified) => VerifyOutcome::NoCode,
-            (false, _) => VerifyOutcome::NotNeeded,
-        });
+        return Ok(decisions::nothing_live(!expired.is_empty(), entity.status));
     }
-
-    // Every live change is asked, not just up to the first match, so the
-    // time taken does not tell which one matched.
-    let matches: Vec<bool> = live.iter().map(|change| codes.matches(id, &change.field, &change.code_hash)).collect();
-    let (hits, misses): (Vec<_>, Vec<_>) = live.into_iter().zip(matches).partition(|(_, hit)| *hit);
-    match hits.into_iter().next() {
-        Some((change, _)) => apply(conn, &entity, change, app, now).await,
-        None => {
-            let wrong: Vec<PendingChange> = misses.into_iter().map(|(change, _)| change).collect();
-            mismatch(conn, policy, id, &wrong).await
-        }
+    match decisions::judge(id, live, codes) {
+        Verdict::Matched(change) => apply(conn, &entity, change, app, now).await,
+        Verdict::Missed(changes) => mismatch(conn, policy, id, &changes).await,
     }
 }
 
@@ -213,21 +177,20 @@ async fn mismatch(
     id: EntityId,
     changes: &[PendingChange],
 ) -> Result<VerifyOutcome, StoreError> {
-    let max = i64::from(policy.max_attempts);
-    let mut attempts_left = 0;
+    let mut remaining = Vec::with_capacity(changes.len());
     for change in changes {
-        let attempts = change.attempts.saturating_add(1);
-        if attempts >= max {
-            cancel(conn, id, &change.field).await?;
-        } else {
-            sqlx::query("UPDATE pending_changes SET attempts = ? WHERE entity_id = ? AND field = ?")
-                .bind(attempts)
-                .bind(id)
-                .bind(&change.field)
-                .execute(&mut *conn)
-                .await?;
-            attempts_left = attempts_left.max(max.saturating_sub(attempts));
+        match decisions::attempts_after_miss(policy, change) {
+            None => cancel(conn, id, &change.field).await?,
+            Some(attempts) => {
+                sqlx::query("UPDATE pending_changes SET attempts = ? WHERE entity_id = ? AND field = ?")
+                    .bind(attempts)
+                    .bind(id)
+                    .bind(&change.field)
+                    .execute(&mut *conn)
+                    .await?;
+                remaining.push(attempts);
+            }
         }
     }
-    Ok(VerifyOutcome::Mismatch { attempts_left: u32::try_from(attempts_left).unwrap_or(u32::MAX) })
+    Ok(decisions::mismatch(policy, &remaining))
 }

@@ -1,0 +1,87 @@
+//! `pactum contract check FILE`: validates a contract and prints its fields.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use pactum_core::Contract;
+use pactum_core::contract::FieldSpec;
+
+#[derive(Debug, Args)]
+pub struct ContractArgs {
+    #[command(subcommand)]
+    command: ContractCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum ContractCommand {
+    /// Validates a contract (JSON Schema 2020-12 plus x-pactum keywords) and prints its fields.
+    Check {
+        /// The contract document (JSON).
+        file: PathBuf,
+    },
+}
+
+pub fn run(args: ContractArgs) -> anyhow::Result<ExitCode> {
+    let ContractCommand::Check { file } = args.command;
+    let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+    let schema: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", file.display()))?;
+    let mut out = std::io::stdout().lock();
+    match Contract::compile(&schema) {
+        Err(error) => {
+            writeln!(out, "{}: invalid contract", file.display())?;
+            for problem in &error.problems {
+                writeln!(out, "  {}: {}", if problem.pointer.is_empty() { "/" } else { &problem.pointer }, problem.message)?;
+            }
+            Ok(ExitCode::from(1))
+        }
+        Ok(contract) => {
+            writeln!(out, "{}: valid contract", file.display())?;
+            writeln!(out, "{:<20} {:<10} {:<24} {}", "field", "type", "title", "rules")?;
+            let shape = contract.shape();
+            for (name, spec) in &shape.fields {
+                writeln!(
+                    out,
+                    "{:<20} {:<10} {:<24} {}",
+                    name,
+                    spec.kind.as_deref().unwrap_or("-"),
+                    spec.title.as_deref().unwrap_or("-"),
+                    rules(spec, shape.required.contains(name)).join(", ")
+                )?;
+            }
+            if shape.open {
+                writeln!(out, "(other fields are accepted: additionalProperties is not false)")?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn rules(spec: &FieldSpec, required: bool) -> Vec<String> {
+    let mut rules = Vec::new();
+    if required {
+        rules.push("required".to_owned());
+    }
+    if spec.read_only {
+        rules.push("read-only".to_owned());
+    }
+    if spec.unique {
+        rules.push("unique".to_owned());
+    }
+    if let Some(channel) = spec.verify {
+        rules.push(format!("verified by {}", channel.as_str()));
+    }
+    if let Some(role) = spec.role {
+        rules.push(format!("role {}", role.as_str()));
+    }
+    if spec.list {
+        rules.push("list".to_owned());
+    }
+    if spec.object.is_some() {
+        rules.push("object".to_owned());
+    }
+    rules
+}

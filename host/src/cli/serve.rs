@@ -1,0 +1,82 @@
+//! `pactum serve`: the API, the demo page and the outbox worker. With no
+//! `--config` it runs the demo setup in `--data-dir` (see `crate::demo`).
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use pactum_host::config::Config;
+use pactum_host::server::{Service, bind, load_secret, shutdown_signal};
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The configuration file (TOML, see docs/configuration.md). Without it,
+    /// a demo setup is created in `--data-dir`.
+    #[arg(long, env = "PACTUM_CONFIG")]
+    config: Option<PathBuf>,
+    /// Where the demo keeps its database, keys and secret.
+    #[arg(long, default_value = ".pactum")]
+    data_dir: PathBuf,
+    /// The address to listen on (overrides `server.listen`); port 0 picks one.
+    #[arg(long)]
+    listen: Option<SocketAddr>,
+}
+
+pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    super::init_logs();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(serve(args))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let (config, demo, data_dir) = match &args.config {
+        Some(path) => (Config::load(path)?, None, None),
+        None => {
+            let listen = args.listen.unwrap_or(Config::parse("", std::path::Path::new("."))?.server.listen);
+            let setup = pactum_host::demo::prepare(&args.data_dir, listen)?;
+            (setup.config, Some(setup.demo), Some(setup.data_dir))
+        }
+    };
+    let secret = load_secret(&config)?;
+    let mut service = Service::build(&config, &secret, demo).await?;
+    if let Some(data_dir) = &data_dir {
+        let entities = pactum_host::demo::seed(&service.state.accounts, data_dir).await?;
+        if let Some(demo) = service.state.demo.as_mut().and_then(std::sync::Arc::get_mut) {
+            demo.entities = entities;
+        }
+    }
+    let (listener, address) = bind(args.listen.unwrap_or(config.server.listen)).await?;
+    print_banner(&service, address, data_dir.as_deref())?;
+    service.serve(listener, shutdown_signal()).await
+}
+
+fn print_banner(service: &Service, address: SocketAddr, data_dir: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let base = format!("http://{address}");
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "Pactum {}", env!("CARGO_PKG_VERSION"))?;
+    writeln!(out, "  demo page   {base}/")?;
+    writeln!(out, "  API         {base}/userentity/...   (docs/http-api.md)")?;
+    writeln!(out, "  OpenAPI     {base}/openapi.json")?;
+    writeln!(out, "  health      {base}/healthz   metrics {base}/metrics")?;
+    if let Some(dir) = data_dir {
+        writeln!(out, "  data        {} (SQLite, keys, secret)", dir.display())?;
+    }
+    if let Some(demo) = &service.state.demo {
+        for app in &demo.apps {
+            writeln!(out, "  app {:<8} key {}   may {}", app.name, app.key, app.permissions.join(", "))?;
+        }
+        writeln!(out, "  codes sent by the log sender: {base}/demo/codes")?;
+        writeln!(
+            out,
+            "  try: curl -X PUT -H 'Authorization: Bearer {}' -H 'Content-Type: application/json' \\\n         -d '{{\"name\": \"Ann B. Hansen\"}}' {base}/userentity/dp-keyid/1/data",
+            demo.apps.first().map_or("", |app| app.key.as_str())
+        )?;
+    }
+    // Tests and scripts wait for this line.
+    writeln!(out, "listening on {base}")?;
+    out.flush()?;
+    Ok(())
+}

@@ -1,0 +1,86 @@
+//! Verification delivery: the codes the store queued in its outbox, sealed,
+//! and the senders that take them to a phone or a mailbox.
+//!
+//! The flow: inside a write transaction the HTTP layer's `CodeIssuer` seals
+//! a [`Message`] with the [`Sealer`] and the store keeps the payload in an
+//! outbox row. After the commit, the [`OutboxWorker`] claims due rows, opens
+//! them, hands each to the [`Sender`] of its channel and records the result:
+//! sent, due again after a backoff, or abandoned. Delivery is at least once:
+//! a worker that dies mid-send leaves its rows leased, and they come back
+//! when the lease ends.
+//!
+//! Senders are chosen per channel in the configuration ([`SendersConfig`]):
+//! `log` (development: the code goes to the log and to `/demo/codes`),
+//! `smtp` (e-mail) or `webhook` (an HTTP POST, for an SMS gateway or a mail
+//! API). See `docs/delivery.md`.
+
+mod config;
+mod log;
+mod message;
+mod seal;
+mod smtp;
+mod webhook;
+mod worker;
+
+use std::fmt;
+use std::sync::Arc;
+
+pub use config::{SenderConfig, SendersConfig};
+pub use log::{DeliveredCode, LogSender};
+pub use message::{Channel, Message, rfc3339};
+pub use seal::{SealError, Sealer};
+pub use smtp::SmtpSender;
+pub use webhook::WebhookSender;
+pub use worker::{DrainReport, OutboxWorker, WorkerOptions};
+
+/// Delivers one message to its recipient. Implementations never log the
+/// code (the `log` sender, for development, is the one exception).
+#[async_trait::async_trait]
+pub trait Sender: Send + Sync + fmt::Debug {
+    async fn send(&self, message: &Message) -> Result<(), SendError>;
+}
+
+/// A failed send. `retryable` tells the worker whether trying again later
+/// can help (a timeout, a 5xx, a 429) or not (a rejected recipient, a 4xx).
+/// `reason` is for the outbox row and the log: it never holds the code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{reason}")]
+pub struct SendError {
+    pub retryable: bool,
+    pub reason: String,
+}
+
+impl SendError {
+    #[must_use]
+    pub fn retryable(reason: impl Into<String>) -> Self {
+        Self { retryable: true, reason: reason.into() }
+    }
+
+    #[must_use]
+    pub fn permanent(reason: impl Into<String>) -> Self {
+        Self { retryable: false, reason: reason.into() }
+    }
+}
+
+/// The sender of each channel.
+#[derive(Debug, Clone)]
+pub struct Senders {
+    pub sms: Arc<dyn Sender>,
+    pub email: Arc<dyn Sender>,
+}
+
+impl Senders {
+    /// Log senders for both channels (the default configuration).
+    #[must_use]
+    pub fn log(log: &Arc<LogSender>) -> Self {
+        Self { sms: log.clone(), email: log.clone() }
+    }
+
+    #[must_use]
+    pub fn for_channel(&self, channel: Channel) -> &Arc<dyn Sender> {
+        match channel {
+            Channel::Sms => &self.sms,
+            Channel::Email => &self.email,
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! The OpenAPI 3.1 document, built with utoipa from the route table: every
+//! route, its parameters, its body, and one response per HTTP status with
+//! the sub codes it may carry. Schemas are written once here, in JSON
+//! Schema, and checked into utoipa's types when the document is built.
+
+use std::collections::BTreeMap;
+
+use pactum_core::catalogue;
+use serde_json::{Value, json};
+use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
+use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{
+    ComponentsBuilder, Content, InfoBuilder, OpenApi, OpenApiBuilder, PathItem, PathsBuilder, Ref, RefOr, Required,
+    ResponseBuilder, ResponsesBuilder, Schema,
+};
+
+use super::routes::{Body, RouteDoc, Success, table};
+
+const BEARER: &str = "bearer";
+
+/// The document `/openapi.json` serves.
+#[must_use]
+pub fn document() -> OpenApi {
+    let mut paths = PathsBuilder::new();
+    for route in table() {
+        paths = paths.path(route.path.clone(), PathItem::new(http_method(&route), operation(&route)));
+    }
+    let mut components = ComponentsBuilder::new().security_scheme(
+        BEARER,
+        SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("API key").build()),
+    );
+    for (name, schema) in schemas() {
+        components = components.schema(name, schema);
+    }
+    OpenApiBuilder::new()
+        .info(
+            InfoBuilder::new()
+                .title("Pactum account API")
+                .version(env!("CARGO_PKG_VERSION"))
+                .description(Some(
+                    "Endpoints 1001-1004 and 2004 of the account API, with every sub code in the body's `code`. \
+                     Errors are application/problem+json; the catalogue is at /catalogue and in docs/errors.md.",
+                )),
+        )
+        .paths(paths)
+        .components(Some(components.build()))
+        .build()
+}
+
+fn http_method(route: &RouteDoc) -> HttpMethod {
+    match route.method.as_str() {
+        "POST" => HttpMethod::Post,
+        "PUT" => HttpMethod::Put,
+        "DELETE" => HttpMethod::Delete,
+        _ => HttpMethod::Get,
+    }
+}
+
+fn operation(route: &RouteDoc) -> utoipa::openapi::path::Operation {
+    let mut operation = OperationBuilder::new()
+        .operation_id(Some(route.operation_id.clone()))
+        .summary(Some(route.summary))
+        .tag(if route.authenticated { "accounts" } else { "public" });
+    for name in path_parameters(&route.path) {
+        operation = operation.parameter(
+            ParameterBuilder::new()
+                .name(name)
+                .parameter_in(ParameterIn::Path)
+                .required(Required::True)
+                .schema(Some(parameter_schema(name))),
+        );
+    }
+    if route.endpoint == super::routes::Endpoint::Create {
+        operation = operation.parameter(
+            ParameterBuilder::new()
+                .name("ext-key")
+                .parameter_in(ParameterIn::Query)
+                .required(Required::False)
+                .description(Some("the new entity's external key, stored under the app's ext-key type"))
+                .schema(Some(schema_ref("String"))),
+        );
+    }
+    if route.authenticated {
+        operation = operation.security(SecurityRequirement::new(BEARER, Vec::<String>::new()));
+    }
+    if route.method == axum::http::Method::PUT || route.method == axum::http::Method::DELETE {
+        operation = operation.parameter(
+            ParameterBuilder::new()
+                .name("If-Match")
+                .parameter_in(ParameterIn::Header)
+                .required(Required::False)
+                .description(Some("apply only to this version (the ETag); 409.1 otherwise"))
+                .schema(Some(schema_ref("String"))),
+        );
+    }
+    let body = match route.body {
+        Body::None => None,
+        Body::Fields => Some(("the contract's fields to change (a JSON object)", "Fields")),
+        Body::Code => Some(("the code the user received", "VerifyBody")),
+    };
+    if let Some((description, schema)) = body {
+        operation = operation.request_body(Some(
+            RequestBodyBuilder::new()
+                .description(Some(description))
+                .required(Some(Required::True))
+                .content("application/json", Content::new(Some(schema_ref(schema))))
+                .build(),
+        ));
+    }
+    operation.responses(responses(route)).build()
+}
+
+/// One response per status, listing the sub codes that status carries.
+fn responses(route: &RouteDoc) -> utoipa::openapi::Responses {
+    let mut by_status: BTreeMap<u16, Vec<&str>> = BTreeMap::new();
+    for code in route.answers {
+        let status = catalogue::lookup(code).map_or(500, |entry| entry.status);
+        by_status.entry(status).or_default().push(code);
+    }
+    let mut responses = ResponsesBuilder::new();
+    for (status, codes) in by_status {
+        let described: Vec<String> = codes
+            .iter()
+            .map(|code| format!("`{code}`: {}", catalogue::lookup(code).map_or("", |entry| entry.message)))
+            .collect();
+        let mut response = ResponseBuilder::new().description(described.join("; "));
+        response = match (status, route.success) {
+            (200..=299, Success::NoContent) => response,
+            (200..=299, Success::Answer) => response.content("application/json", Content::new(Some(schema_ref("Answer")))),
+            (200..=299, Success::Entity) => response.content("application/json", Content::new(Some(schema_ref("Entity")))),
+            (200..=299, Success::Json) => response.content("application/json", Content::new(Some(schema_ref("Any")))),
+            (200..=299, Success::Wasm) => response.content("application/wasm", Content::new(Some(schema_ref("Binary")))),
+            (200..=299, Success::Text) => response.content("text/plain", Content::new(Some(schema_ref("String")))),
+            _ => response.content(super::PROBLEM_JSON, Content::new(Some(schema_ref("Problem")))),
+        };
+        responses = responses.response(status.to_string(), response.build());
+    }
+    responses.build()
+}
+
+fn path_parameters(path: &str) -> impl Iterator<Item = &str> {
+    path.split('/').filter_map(|segment| segment.strip_prefix('{').and_then(|rest| rest.strip_suffix('}')))
+}
+
+fn parameter_schema(name: &str) -> RefOr<Schema> {
+    if name == super::locator::DP_KEYID { schema_ref("DpKeyid") } else { schema_ref("String") }
+}
+
+fn schema_ref(name: &str) -> RefOr<Schema> {
+    RefOr::Ref(Ref::from_schema_name(name))
+}
+
+/// The component schemas, in JSON Schema (OpenAPI 3.1 is 2020-12).
+fn schemas() -> Vec<(&'static str, RefOr<Schema>)> {
+    let codes: Vec<&str> = catalogue::CATALOGUE.iter().map(|entry| entry.code).collect();
+    let field_error = json!({
+        "type": "object",
+        "required": ["pointer", "code", "message"],
+        "properties": {
+            "pointer": {"type": "string", "description": "JSON Pointer of the field"},
+            "code": {"type": "string", "enum": codes},
+            "message": {"type": "string"}
+        }
+    });
+    let raw = [
+        ("String", json!({"type": "string"})),
+        ("Any", json!({})),
+        ("Binary", json!({"type": "string", "contentMediaType": "application/wasm"})),
+        ("DpKeyid", json!({"type": "integer", "minimum": 1, "format": "int64"})),
+        ("Fields", json!({"type": "object", "description": "contract fields; the contract decides which"})),
+        ("VerifyBody", json!({"type": "object", "required": ["code"], "properties": {"code": {"type": "string", "pattern": "^[0-9]{4,10}$"}}})),
+        ("Entity", json!({
+            "type": "object",
+            "required": ["dpKeyid"],
+            "properties": {
+                "dpKeyid": {"type": "integer"},
+                "extKeyType": {"type": "string"},
+                "extKey": {"type": "string"}
+            },
+            "additionalProperties": true
+        })),
+        ("Pending", json!({
+            "type": "object",
+            "required": ["field", "channel", "retryAfter"],
+            "properties": {
+                "field": {"type": "string"},
+                "channel": {"type": "string", "enum": ["sms", "email"]},
+                "expiresAt": {"type": "string", "format": "date-time"},
+                "retryAfter": {"type": "integer"}
+            }
+        })),
+        ("Answer", json!({
+            "type": "object",
+            "required": ["code", "message", "entity"],
+            "properties": {
+                "code": {"type": "string", "enum": ["200", "200.1", "200.2", "200.3", "201", "201.1"]},
+                "message": {"type": "string"},
+                "entity": {"$ref": "#/components/schemas/Entity"},
+                "pending": {"type": "array", "items": {"$ref": "#/components/schemas/Pending"}}
+            }
+        })),
+        ("Problem", json!({
+            "type": "object",
+            "required": ["type", "status", "code", "title"],
+            "properties": {
+                "type": {"type": "string"},
+                "status": {"type": "integer"},
+                "code": {"type": "string", "enum": codes},
+                "title": {"type": "string"},
+                "detail": {"type": "string"},
+                "errors": {"type": "array", "items": field_error}
+            }
+        })),
+    ];
+    raw.into_iter()
+        .filter_map(|(name, schema): (&'static str, Value)| {
+            serde_json::from_value::<Schema>(schema).ok().map(|schema| (name, RefOr::T(schema)))
+        })
+        .collect()
+}

@@ -1,0 +1,82 @@
+//! Operations: health, metrics, the OpenAPI document, the fallbacks, and
+//! the middleware that measures every request and bounds its time.
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use axum::Json;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use serde_json::json;
+
+use super::{AppState, Problem};
+
+pub async fn health(State(state): State<AppState>) -> Response {
+    match state.accounts.store().ping().await {
+        Ok(()) => Json(json!({"status": "ok"})).into_response(),
+        Err(error) => {
+            tracing::warn!(%error, "health check: the database does not answer");
+            Problem::new("503").detail("the database does not answer").into_response()
+        }
+    }
+}
+
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
+}
+
+pub async fn openapi() -> impl IntoResponse {
+    static DOCUMENT: OnceLock<String> = OnceLock::new();
+    let text = DOCUMENT.get_or_init(|| super::openapi::document().to_pretty_json().unwrap_or_default());
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], text.clone())
+}
+
+pub async fn not_found() -> Problem {
+    Problem::new("404").detail("no route has this path")
+}
+
+pub async fn method_not_allowed() -> Problem {
+    Problem::new("405")
+}
+
+/// The process's Prometheus recorder, installed on first use: a process has
+/// one global recorder, however many routers it builds (tests build many).
+#[must_use]
+pub fn recorder() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            if metrics::set_global_recorder(recorder).is_err() {
+                tracing::warn!("a metrics recorder was already installed; /metrics will be empty");
+            }
+            handle
+        })
+        .clone()
+}
+
+/// Counts and times every request by route and status, and answers 503 when
+/// one runs past the configured timeout (its work is dropped; a store
+/// transaction that has not committed rolls back).
+pub async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let route = request.extensions().get::<MatchedPath>().map_or("unmatched", |path| path.as_str()).to_owned();
+    let method = request.method().to_string();
+    let started = Instant::now();
+    let response = match tokio::time::timeout(state.request_timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => Problem::new("503").detail("the request timed out").retry_after(1).into_response(),
+    };
+    let status = response.status().as_u16().to_string();
+    metrics::counter!("pactum_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
+        .increment(1);
+    metrics::histogram!("pactum_http_request_duration_seconds", "method" => method, "route" => route)
+        .record(started.elapsed().as_secs_f64());
+    if response.status() == StatusCode::INTERNAL_SERVER_ERROR {
+        metrics::counter!("pactum_http_server_errors_total").increment(1);
+    }
+    response
+}

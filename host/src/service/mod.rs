@@ -1,0 +1,175 @@
+//! The account service: endpoints 1001-1004 and 2004 as plain async calls,
+//! with no HTTP types. It joins the pieces in the order the spec implies:
+//! the app's permission and contract, the entity, the contract module's
+//! decision (authoritative for validation), then one store transaction
+//! (uniqueness, versions, verification limits, the outbox).
+//!
+//! Errors are [`Problem`]s carrying catalogue codes, so the HTTP layer only
+//! renders them.
+
+mod codes;
+mod contract;
+mod read;
+mod verify;
+mod view;
+mod write;
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use tokio::sync::Notify;
+
+pub use codes::CodeBook;
+pub use contract::fields_of;
+pub use read::Read;
+pub use write::CreateMode;
+pub use view::EntityView;
+
+use crate::apps::{AppConfig, Permission};
+use crate::http::Problem;
+use crate::registry::{RegisteredContract, Registry};
+use crate::store::{Entity, EntityId, Store, StoreError, Timestamp};
+
+/// How a request names its entity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    DpKeyid(EntityId),
+    ExtKey { ext_key: String, ext_type: String },
+}
+
+impl Target {
+    /// 404.1 or 404.2, by how the entity was named.
+    fn not_found(&self) -> Problem {
+        match self {
+            Self::DpKeyid(id) => Problem::new("404.1").detail(format!("no entity has dp-keyid {id}")),
+            Self::ExtKey { ext_key, ext_type } => {
+                Problem::new("404.2").detail(format!("no entity has the external key `{ext_key}` of type `{ext_type}`"))
+            }
+        }
+    }
+}
+
+/// The service. Cheap to share: everything inside is behind `Arc`s.
+#[derive(Debug, Clone)]
+pub struct Accounts {
+    registry: Arc<Registry>,
+    store: Arc<dyn Store>,
+    codes: Arc<CodeBook>,
+    fields: Arc<contract::ContractFields>,
+    /// Woken after a commit that queued a message, so the outbox worker
+    /// sends it now rather than at its next poll.
+    outbox: Arc<Notify>,
+}
+
+/// A successful answer of 1001-1004.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Answer {
+    /// The sub code: 200, 200.1-200.3, 201, 201.1.
+    pub code: &'static str,
+    pub message: &'static str,
+    /// The entity as the contract shows it.
+    pub entity: EntityView,
+    /// The verifications the request asked for, one per field.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pending: Vec<PendingView>,
+    /// The entity's version: the ETag.
+    #[serde(skip)]
+    pub version: i64,
+    /// Seconds until a refused verification may be asked again (`Retry-After`).
+    #[serde(skip)]
+    pub retry_after: Option<i64>,
+    /// The hex SHA-256 of the module that decided (`Pactum-Module`).
+    #[serde(skip)]
+    pub module_sha256: String,
+}
+
+/// One verified field's state after a write.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PendingView {
+    pub field: String,
+    pub channel: String,
+    /// When the code stops working (RFC 3339); only when one was sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+    /// Seconds until another code may be requested.
+    pub retry_after: i64,
+}
+
+impl Accounts {
+    #[must_use]
+    pub fn new(registry: Arc<Registry>, store: Arc<dyn Store>, codes: Arc<CodeBook>, outbox: Arc<Notify>) -> Self {
+        let fields = Arc::new(contract::ContractFields::of(&registry));
+        Self { registry, store, codes, fields, outbox }
+    }
+
+    #[must_use]
+    pub fn registry(&self) -> &Arc<Registry> {
+        &self.registry
+    }
+
+    #[must_use]
+    pub fn codes(&self) -> &Arc<CodeBook> {
+        &self.codes
+    }
+
+    #[must_use]
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// The contract a request names (or the app's default), after checking
+    /// the app holds `permission` (412) and may use the contract (412.1).
+    fn contract_for<'a>(
+        &'a self,
+        app: &'a AppConfig,
+        permission: Permission,
+        contract_id: Option<&'a str>,
+    ) -> Result<(&'a str, &'a RegisteredContract), Problem> {
+        require(app, permission)?;
+        let id = contract_id.unwrap_or(&app.default_contract);
+        let contract = self
+            .registry
+            .get(id)
+            .ok_or_else(|| Problem::new("404.3").detail(format!("no contract has the id `{id}`")))?;
+        if !app.may_use(id) {
+            return Err(Problem::new("412.1").detail(format!("app `{}` may not use contract `{id}`", app.name)));
+        }
+        Ok((id, contract))
+    }
+
+    /// Loads the entity a target names; 404.1 / 404.2 when there is none.
+    async fn find(&self, target: &Target) -> Result<Entity, Problem> {
+        let found = match target {
+            Target::DpKeyid(id) => self.store.get(*id).await,
+            Target::ExtKey { ext_key, ext_type } => self.store.find_by_ext_key(ext_type, ext_key).await,
+        };
+        found.map_err(|error| match error {
+            StoreError::NotFound => target.not_found(),
+            other => store_fault(&other),
+        })
+    }
+}
+
+/// 412 unless the app holds `permission`.
+fn require(app: &AppConfig, permission: Permission) -> Result<(), Problem> {
+    if app.may(permission) {
+        Ok(())
+    } else {
+        Err(Problem::new("412")
+            .detail(format!("app `{}` lacks the `{}` permission", app.name, permission.as_str())))
+    }
+}
+
+/// A store failure that is not the client's doing: logged, answered 500.
+fn store_fault(error: &StoreError) -> Problem {
+    Problem::internal(error)
+}
+
+/// Seconds since the Unix epoch: the one clock of the service.
+#[must_use]
+pub fn now() -> Timestamp {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+pub use crate::delivery::rfc3339;

@@ -1,0 +1,263 @@
+//! 1001 create, 1003 update, 1004 deactivate: the module decides, the store
+//! commits in one transaction, and the answer reports each verification.
+
+use std::collections::BTreeMap;
+
+use pactum_core::wire::{WireClaim, WireDecision, WireOperation, WireFieldError};
+use serde_json::Value;
+
+use super::contract::{Decided, decide};
+use super::view::{EntityView, write_back};
+use super::{Accounts, Answer, PendingView, Target, now, rfc3339, store_fault};
+use crate::apps::{AppConfig, Permission};
+use crate::http::Problem;
+use crate::store::{
+    Claim, Dispatch, EntityId, NewEntity, Status, StoreError, Update, VerificationRequest, Written,
+};
+
+/// Who asks for a create: an app over HTTP (codes are sent, the entity
+/// starts unverified when the contract verifies a field), or an operator's
+/// bulk import / seed (trusted data: no codes, the given status).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreateMode {
+    Request,
+    Import(Status),
+}
+
+impl Accounts {
+    /// 1001. Needs `create`. `ext_key` is stored under the app's
+    /// `ext_key_type` (400.24 if the app has none).
+    pub async fn create(
+        &self,
+        app: &AppConfig,
+        contract: Option<&str>,
+        payload: Value,
+        ext_key: Option<String>,
+    ) -> Result<Answer, Problem> {
+        let (contract_id, _) = self.contract_for(app, Permission::Create, contract)?;
+        let ext_keys = match (ext_key, &app.ext_key_type) {
+            (None, _) => BTreeMap::new(),
+            (Some(key), Some(kind)) if !key.is_empty() => BTreeMap::from([(kind.clone(), key)]),
+            (Some(_), _) => {
+                return Err(Problem::new("400.24")
+                    .detail(format!("app `{}` has no external-key type, or the key is empty", app.name)));
+            }
+        };
+        let contract_id = contract_id.to_owned();
+        self.create_in(&app.name, &contract_id, payload, ext_keys, CreateMode::Request, app.ext_key_type.as_deref())
+            .await
+    }
+
+    /// Creates an entity through `contract` without an app: for `pactum
+    /// import` and the demo seed. The same module decides.
+    pub async fn import(
+        &self,
+        contract: &str,
+        payload: Value,
+        ext_keys: BTreeMap<String, String>,
+        status: Status,
+    ) -> Result<Answer, Problem> {
+        if self.registry.get(contract).is_none() {
+            return Err(Problem::new("404.3").detail(format!("no contract has the id `{contract}`")));
+        }
+        self.create_in("import", contract, payload, ext_keys, CreateMode::Import(status), None).await
+    }
+
+    async fn create_in(
+        &self,
+        app_name: &str,
+        contract: &str,
+        payload: Value,
+        ext_keys: BTreeMap<String, String>,
+        mode: CreateMode,
+        ext_key_type: Option<&str>,
+    ) -> Result<Answer, Problem> {
+        let Decided { decision, module_sha256 } =
+            decide(&self.registry, contract, WireOperation::Create, Value::Null, payload).await?;
+        let (merged, decision) = accepted(decision, &module_sha256)?;
+        let fields = self.fields.get(contract);
+        let (status, verifications) = match mode {
+            CreateMode::Request if decision.pending.is_empty() => (Status::Active, Vec::new()),
+            CreateMode::Request => {
+                (Status::Unverified, decision.pending.iter().cloned().map(VerificationRequest::from).collect())
+            }
+            CreateMode::Import(status) => (status, Vec::new()),
+        };
+        let now = now();
+        let new = NewEntity {
+            app: app_name.to_owned(),
+            now,
+            status,
+            data: write_back(&Value::Null, fields, &merged),
+            ext_keys,
+            unique: decision.unique.iter().cloned().map(Claim::from).collect(),
+            verifications,
+        };
+        let written = self
+            .store
+            .create(new, &self.codes.issuer(now))
+            .await
+            .map_err(|error| write_problem(error, &decision.unique, None))?;
+        Ok(self.answer(written, fields, ext_key_type, module_sha256, true))
+    }
+
+    /// 1003. Needs `update`. `if_match` is the version an `If-Match` named.
+    pub async fn update(
+        &self,
+        app: &AppConfig,
+        target: &Target,
+        contract: Option<&str>,
+        payload: Value,
+        if_match: Option<i64>,
+    ) -> Result<Answer, Problem> {
+        let (contract_id, _) = self.contract_for(app, Permission::Update, contract)?;
+        let entity = self.find(target).await?;
+        if entity.status == Status::Inactive {
+            return Err(Problem::new("409.3").detail(format!("entity {} is deactivated", entity.id)));
+        }
+        let fields = self.fields.get(contract_id);
+        let current = Value::Object(super::view::project(&entity.data, fields));
+        let Decided { decision, module_sha256 } =
+            decide(&self.registry, contract_id, WireOperation::Update, current, payload).await?;
+        let (merged, decision) = accepted(decision, &module_sha256)?;
+        let now = now();
+        let update = Update {
+            entity: entity.id,
+            app: app.name.clone(),
+            now,
+            expected_version: if_match,
+            data: write_back(&entity.data, fields, &merged),
+            changed: decision.changed.clone(),
+            unique: decision.unique.iter().cloned().map(Claim::from).collect(),
+            verifications: decision.pending.iter().cloned().map(VerificationRequest::from).collect(),
+        };
+        let written = self
+            .store
+            .update(update, &self.codes.issuer(now))
+            .await
+            .map_err(|error| write_problem(error, &decision.unique, Some(target)))?;
+        Ok(self.answer(written, fields, app.ext_key_type.as_deref(), module_sha256, false))
+    }
+
+    /// 1004. Needs `delete`. Sets the status to inactive (values stay, and
+    /// keep their unique claims); pending changes are cancelled. Idempotent.
+    pub async fn deactivate(&self, app: &AppConfig, target: &Target, if_match: Option<i64>) -> Result<Answer, Problem> {
+        let (contract_id, registered) = self.contract_for(app, Permission::Delete, None)?;
+        let entity = self.find(target).await?;
+        let entity = self
+            .store
+            .deactivate(entity.id, &app.name, now(), if_match)
+            .await
+            .map_err(|error| write_problem(error, &[], Some(target)))?;
+        let code = "200";
+        Ok(Answer {
+            code,
+            message: message(code),
+            entity: EntityView::of(&entity, self.fields.get(contract_id), app.ext_key_type.as_deref()),
+            pending: Vec::new(),
+            version: entity.version,
+            retry_after: None,
+            module_sha256: registered.module.sha256().to_owned(),
+        })
+    }
+
+    /// The answer to a committed write: the sub code follows what became of
+    /// the verifications (any sent: 200.1; else a limit: 200.2; else a
+    /// cooldown: 200.3), and `Retry-After` is the longest wait.
+    fn answer(
+        &self,
+        written: Written,
+        fields: &std::collections::BTreeSet<String>,
+        ext_key_type: Option<&str>,
+        module_sha256: String,
+        created: bool,
+    ) -> Answer {
+        let dispatches: Vec<Dispatch> = written.verifications.iter().map(|field| field.dispatch).collect();
+        if dispatches.iter().any(|dispatch| matches!(dispatch, Dispatch::Dispatched { .. })) {
+            self.outbox.notify_one();
+        }
+        let code = match (created, dispatches.as_slice()) {
+            (true, []) => "201",
+            (true, _) => "201.1",
+            (false, all) if all.iter().any(|d| matches!(d, Dispatch::Dispatched { .. })) => "200.1",
+            (false, all) if all.iter().any(|d| matches!(d, Dispatch::LimitReached { .. })) => "200.2",
+            (false, all) if all.iter().any(|d| matches!(d, Dispatch::Cooldown { .. })) => "200.3",
+            (false, _) => "200",
+        };
+        let cooldown = self.codes.policy().cooldown_secs;
+        let pending: Vec<PendingView> = written
+            .verifications
+            .iter()
+            .map(|field| {
+                let (expires_at, retry_after) = match field.dispatch {
+                    Dispatch::Dispatched { expires_at } => (Some(rfc3339(expires_at)), cooldown),
+                    Dispatch::LimitReached { retry_after } | Dispatch::Cooldown { retry_after } => (None, retry_after),
+                };
+                PendingView { field: field.field.clone(), channel: field.channel.clone(), expires_at, retry_after }
+            })
+            .collect();
+        let retry_after = matches!(code, "200.2" | "200.3")
+            .then(|| pending.iter().filter(|view| view.expires_at.is_none()).map(|view| view.retry_after).max())
+            .flatten();
+        Answer {
+            code,
+            message: message(code),
+            entity: EntityView::of(&written.entity, fields, ext_key_type),
+            pending,
+            version: written.entity.version,
+            retry_after,
+            module_sha256,
+        }
+    }
+}
+
+/// The merged entity of an accepted decision, or the rejection as a problem
+/// with every failing field (spec rule 6).
+fn accepted(decision: WireDecision, module_sha256: &str) -> Result<(Value, WireDecision), Problem> {
+    if !decision.errors.is_empty() {
+        return Err(Problem::new(&decision.code).errors(decision.errors).module(module_sha256));
+    }
+    match decision.entity.clone() {
+        Some(entity) => Ok((entity, decision)),
+        None => Err(Problem::new("500.1").detail("the module accepted the call but answered no entity")),
+    }
+}
+
+/// Maps a store refusal to its answer. A taken unique value is 400.2
+/// (e-mail), 400.4 / 400.5 (mobile, by the holder's status) or 400.14.
+pub(super) fn write_problem(error: StoreError, claims: &[WireClaim], target: Option<&Target>) -> Problem {
+    match error {
+        StoreError::NotFound => match target {
+            Some(target) => target.not_found(),
+            None => Problem::internal(&"an entity vanished during its own write"),
+        },
+        StoreError::VersionMismatch { current } => {
+            Problem::new("409.1").detail(format!("the entity is at version {current}; re-read it and retry"))
+        }
+        StoreError::UniqueTaken { field, holder_id, holder_status } => {
+            let role = claims.iter().find(|claim| claim.field == field).and_then(|claim| claim.role.as_deref());
+            taken(&field, role, holder_id, holder_status)
+        }
+        StoreError::ExtKeyTaken { ext_type, ext_key } => Problem::new("409.2")
+            .detail(format!("the external key `{ext_key}` of type `{ext_type}` belongs to another entity")),
+        other => store_fault(&other),
+    }
+}
+
+/// The answer for a unique value held by another entity.
+pub(super) fn taken(field: &str, role: Option<&str>, holder: EntityId, holder_status: Status) -> Problem {
+    let code = match (role, holder_status) {
+        (Some("email"), _) => "400.2",
+        (Some("mobile"), Status::Inactive) => "400.5",
+        (Some("mobile"), _) => "400.4",
+        _ => "400.14",
+    };
+    tracing::debug!(field, holder, "unique value taken");
+    let pointer = format!("/{}", field.replace('~', "~0").replace('/', "~1"));
+    Problem::new(code).errors(vec![WireFieldError { pointer, code: code.to_owned(), message: message(code).to_owned() }])
+}
+
+/// The catalogue's message for a code.
+pub(super) fn message(code: &str) -> &'static str {
+    pactum_core::catalogue::lookup(code).map_or("", |entry| entry.message)
+}

@@ -1,0 +1,261 @@
+//! End-to-end flows that a corpus case cannot express: races between
+//! concurrent requests, a restart, oversized bodies, expiry, a unique value
+//! taken behind Pactum's back, and the OpenAPI document against the routes.
+#![expect(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+
+mod support;
+
+use std::collections::BTreeMap;
+
+use pactum_host::store::Status;
+use reqwest::Method;
+use serde_json::{Value, json};
+use support::TestServer;
+
+async fn seed(server: &TestServer, data: Value, status: Status) -> i64 {
+    server.accounts.import("profile", data, BTreeMap::new(), status).await.expect("seeded").entity.dp_keyid
+}
+
+async fn put(server: &TestServer, id: i64, body: Value) -> (u16, Value) {
+    let response = server
+        .request("full", Method::PUT, &format!("/userentity/dp-keyid/{id}/data"))
+        .json(&body)
+        .send()
+        .await
+        .expect("PUT answers");
+    (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
+}
+
+async fn get(server: &TestServer, id: i64) -> Value {
+    server
+        .request("full", Method::GET, &format!("/userentity/dp-keyid/{id}/data"))
+        .send()
+        .await
+        .expect("GET answers")
+        .json()
+        .await
+        .expect("GET is JSON")
+}
+
+/// N entities each PUT the same value at once: exactly one wins.
+async fn race(server: &TestServer, field: &str, value: &str, expected_loser_code: &str) {
+    const RACERS: usize = 12;
+    let mut ids = Vec::new();
+    for n in 0..RACERS {
+        ids.push(seed(server, json!({"name": format!("Racer {n}"), "email": format!("racer.{field}.{n}@example.com")}), Status::Active).await);
+    }
+    let attempts = ids.iter().map(|id| put(server, *id, json!({ field: value })));
+    let answers = futures_util::future::join_all(attempts).await;
+    let winners: Vec<_> = answers.iter().filter(|(status, _)| *status == 200).collect();
+    let losers: Vec<_> = answers.iter().filter(|(status, body)| *status == 400 && body["code"] == expected_loser_code).collect();
+    assert_eq!(winners.len(), 1, "exactly one wins the {field} race: {answers:?}");
+    assert_eq!(losers.len(), RACERS - 1, "every other racer gets {expected_loser_code}: {answers:?}");
+    assert_eq!(winners[0].1["code"], "200.1", "the winner's change waits for its code");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_updates_racing_for_one_value_have_exactly_one_winner() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(support::config(dir.path())).await;
+    race(&server, "email", "Contested@Example.com", "400.2").await;
+    race(&server, "mobile", "+4529999999", "400.4").await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_keeps_entities_pending_changes_and_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(support::config(dir.path())).await;
+    let id = seed(&server, json!({"name": "Ann", "email": "restart@example.com"}), Status::Active).await;
+    assert_eq!(put(&server, id, json!({"name": "Ann Restarted"})).await.0, 200);
+    let (status, body) = put(&server, id, json!({"mobile": "+4521212121"})).await;
+    assert_eq!((status, body["code"].clone()), (200, json!("200.1")));
+    let code = server.new_code(id, "mobile", None).await.expect("a code was sent");
+    let config = server.stop().await;
+
+    let server = TestServer::start(config).await;
+    let entity = get(&server, id).await;
+    assert_eq!(entity["name"], "Ann Restarted");
+    assert!(entity.get("mobile").is_none(), "still pending after the restart");
+    // The cooldown survives the restart too.
+    assert_eq!(put(&server, id, json!({"mobile": "+4521212122"})).await.1["code"], "200.3");
+    let verified = server
+        .request("full", Method::POST, &format!("/userentity/dp-keyid/{id}/verify"))
+        .json(&json!({"code": code}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(verified.status(), 204, "a code sent before the restart works after it");
+    assert_eq!(get(&server, id).await["mobile"], "+4521212121");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_body_is_413_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = support::config(dir.path());
+    config.server.body_limit_bytes = 4096;
+    let server = TestServer::start(config).await;
+    let id = seed(&server, json!({"name": "Ann", "email": "big@example.com"}), Status::Active).await;
+    let huge = json!({"name": "x".repeat(10_000)});
+    let (status, body) = put(&server, id, huge).await;
+    assert_eq!((status, body["code"].clone()), (413, json!("413")));
+    assert_eq!(get(&server, id).await["name"], "Ann");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_code_is_403_1_and_cancels_the_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = support::config(dir.path());
+    config.verification.code_ttl_secs = 1;
+    let server = TestServer::start(config).await;
+    let id = seed(&server, json!({"name": "Ann", "email": "expiry@example.com"}), Status::Active).await;
+    assert_eq!(put(&server, id, json!({"mobile": "+4523232323"})).await.1["code"], "200.1");
+    let code = server.new_code(id, "mobile", None).await.expect("a code was sent");
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let response = server
+        .request("full", Method::POST, &format!("/userentity/dp-keyid/{id}/verify"))
+        .json(&json!({"code": code}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    assert_eq!(response.json::<Value>().await.unwrap()["code"], "403.1");
+    assert!(get(&server, id).await.get("mobile").is_none());
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_rechecks_uniqueness_for_values_taken_behind_pactums_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(support::config(dir.path())).await;
+    let raw = sqlx::SqlitePool::connect(&server.config.database.url).await.unwrap();
+    for (holder_status, expected) in [(Status::Active, "400.4"), (Status::Inactive, "400.5")] {
+        let n = if holder_status == Status::Active { 1 } else { 2 };
+        let id = seed(&server, json!({"name": "Ann", "email": format!("taken{n}@example.com")}), Status::Active).await;
+        let holder = seed(&server, json!({"name": "Bo", "email": format!("holder{n}@example.com")}), holder_status).await;
+        let number = format!("+452424242{n}");
+        assert_eq!(put(&server, id, json!({"mobile": number})).await.1["code"], "200.1");
+        let code = server.new_code(id, "mobile", None).await.expect("a code was sent");
+        // An operator's direct write hands the pending number to another entity.
+        sqlx::query("UPDATE unique_values SET entity_id = ?, pending = 0 WHERE field = 'mobile' AND value = ?")
+            .bind(holder)
+            .bind(&number)
+            .execute(&raw)
+            .await
+            .unwrap();
+        let response = server
+            .request("full", Method::POST, "/userentity/ext-key/none/crm/verify")
+            .json(&json!({"code": code}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 404, "by a missing external key: 404.2");
+        let response = server
+            .request("full", Method::POST, &format!("/userentity/dp-keyid/{id}/verify"))
+            .json(&json!({"code": code}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["code"], expected, "{body}");
+        assert_eq!(body["errors"][0]["pointer"], "/mobile");
+        assert!(get(&server, id).await.get("mobile").is_none(), "the change was not applied");
+    }
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_lists_exactly_the_routes_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(support::config(dir.path())).await;
+    let document: Value = server.request("", Method::GET, "/openapi.json").send().await.unwrap().json().await.unwrap();
+    assert!(document["openapi"].as_str().unwrap().starts_with("3.1"), "OpenAPI 3.1");
+    let paths = document["paths"].as_object().unwrap();
+    let table = pactum_host::http::routes::table();
+    let mut documented = 0;
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().unwrap() {
+            documented += 1;
+            assert!(
+                table.iter().any(|route| &route.path == path && route.method.as_str().eq_ignore_ascii_case(method)),
+                "{method} {path} is documented but not in the route table"
+            );
+            // Every documented route is served: it answers something other
+            // than the router's own 404/405 (`code` "404" / "405").
+            let concrete = path
+                .replace("{dp-keyid}", "1")
+                .replace("{ext-key}", "K")
+                .replace("{ext-type}", "crm")
+                .replace("{contract-id}", "profile")
+                .replace("{sha256}", "0.wasm");
+            let response = server
+                .request("", Method::from_bytes(method.to_uppercase().as_bytes()).unwrap(), &concrete)
+                .header("content-type", "application/json")
+                .body("{}")
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            let body: Value = response.json().await.unwrap_or(Value::Null);
+            let routed = !(matches!(status, 404 | 405) && matches!(body["code"].as_str(), Some("404" | "405")))
+                || path.starts_with("/modules/");
+            assert!(routed, "{method} {concrete} is not served: {status} {body}");
+            // Every $ref in the operation resolves.
+            for reference in refs(operation) {
+                let name = reference.trim_start_matches("#/components/schemas/");
+                assert!(document["components"]["schemas"].get(name).is_some(), "{reference} does not resolve");
+            }
+        }
+    }
+    assert_eq!(documented, table.len(), "every route of the table is documented once");
+    server.stop().await;
+}
+
+fn refs(value: &Value) -> Vec<String> {
+    match value {
+        Value::Object(members) => members
+            .iter()
+            .flat_map(|(key, member)| {
+                if key == "$ref" { member.as_str().map(str::to_owned).into_iter().collect() } else { refs(member) }
+            })
+            .collect(),
+        Value::Array(items) => items.iter().flat_map(refs).collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_metrics_contracts_and_modules_are_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(support::config(dir.path())).await;
+    let health = server.request("", Method::GET, "/healthz").send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    let id = seed(&server, json!({"name": "Ann", "email": "metrics@example.com"}), Status::Active).await;
+    assert_eq!(put(&server, id, json!({"name": "Ann M"})).await.0, 200);
+    let metrics = server.request("", Method::GET, "/metrics").send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("pactum_http_requests_total"), "{metrics}");
+
+    let contract: Value = server.request("", Method::GET, "/contracts/profile").send().await.unwrap().json().await.unwrap();
+    let sha = contract["moduleSha256"].as_str().unwrap().to_owned();
+    let module = server.request("", Method::GET, "/contracts/profile/module.wasm").send().await.unwrap();
+    assert_eq!(module.headers()["etag"], format!("\"{sha}\"").as_str());
+    assert!(module.headers()["cache-control"].to_str().unwrap().contains("immutable"));
+    let bytes = module.bytes().await.unwrap();
+    assert_eq!(pactum_host::runtime::sha256_hex(&bytes), sha, "the served bytes are the module that decides");
+    let (_, answer) = put(&server, id, json!({"name": "Ann N"})).await;
+    assert_eq!(answer["code"], "200");
+    let response = server
+        .request("full", Method::PUT, &format!("/userentity/dp-keyid/{id}/data"))
+        .json(&json!({"name": "Ann O"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["pactum-module"], sha.as_str(), "updates name the deciding module");
+    let loyalty: Value = server.request("", Method::GET, "/contracts/loyalty").send().await.unwrap().json().await.unwrap();
+    assert_eq!(loyalty["module"], "plugin");
+    assert_ne!(loyalty["moduleSha256"], contract["moduleSha256"]);
+    server.stop().await;
+}

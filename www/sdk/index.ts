@@ -1,0 +1,28 @@
+// Pactum's browser SDK: load any contract module (built-in or plugin)
+// through the plain ABI of docs/abi.md, evaluate exactly as the server
+// does, and word the answers through the shared error catalogue.
+
+export { Pactum, errorsByPointer, payloadAt, utcToday } from "./pactum.js";
+export type { LoadOptions, LoadTimings } from "./pactum.js";
+export { Catalogue } from "./catalogue.js";
+export type { CatalogueEntry, FieldMessage } from "./catalogue.js";
+export { ModuleError } from "./errors.js";
+export type { ModuleErrorKind } from "./errors.js";
+export { ABI_VERSION } from "./abi.js";
+export { DEFAULT_BUDGET } from "./types.js";
+export type {
+  Budget,
+  Call,
+  CallContext,
+  Decision,
+  Failure,
+  FieldError,
+  Json,
+  JsonObject,
+  Loaded,
+  Operation,
+  Outcome,
+  PendingChange,
+  Request,
+  UniqueClaim,
+} from "./types.js";
