@@ -6,7 +6,7 @@
 //!
 //! Placeholders in strings: `{a}` the path of entity `a` in the current
 //! addressing form, `{a.id}` its dp-keyid, `{missing}` an entity that does
-//! not exist, `{email:x}` / `{mobile:x}` / `{ext:x}` unique values
+//! not exist, `{email:x}` / `{mobile:x}` / `{ext:x}` / `{card:x}` unique values
 //! (`{mobile-local:x}` is the same number written the Danish way,
 //! `{EMAIL:x}` the e-mail in capitals), `{code:a.field}` the newest
 //! code the log sender delivered for that pending change.
@@ -123,6 +123,23 @@ struct Run<'s> {
     codes: BTreeMap<String, String>,
 }
 
+/// `digits` with its Luhn check digit appended: a card number the loyalty
+/// plugin accepts.
+fn luhn_completed(digits: &str) -> String {
+    let sum: u32 = digits
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(position, byte)| {
+            let digit = u32::from(byte - b'0');
+            // The check digit goes to the right, so the rightmost payload
+            // digit is doubled.
+            if position % 2 == 0 { if digit * 2 > 9 { digit * 2 - 9 } else { digit * 2 } } else { digit }
+        })
+        .sum();
+    format!("{digits}{}", (10 - sum % 10) % 10)
+}
+
 impl Run<'_> {
     fn path_of(&self, label: &str) -> String {
         let (id, ext_key) = &self.entities.get(label).unwrap_or_else(|| panic!("no entity `{label}`"));
@@ -140,8 +157,11 @@ impl Run<'_> {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let value = match kind {
             "email" => format!("User{n}.{label}@Example.com"),
-            "mobile" => format!("+4520{n:06}"),
+            // 28xxxxxx: a Danish mobile range that is valid throughout
+            // (much of 20xxxxxx is not, in current metadata).
+            "mobile" => format!("+4528{n:06}"),
             "ext" => format!("X-{n}"),
+            "card" => luhn_completed(&format!("400000{n:09}")),
             other => panic!("unknown placeholder kind `{other}`"),
         };
         self.values.insert(key, value.clone());
@@ -319,7 +339,7 @@ async fn every_http_case_passes_in_both_addressing_forms() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = support::config(dir.path());
     // Small limits, so the cases reach them quickly.
-    config.verification.window_limit = 3;
+    config.verification.window_limit = 2;
     config.verification.max_attempts = 3;
     config.server.body_limit_bytes = 64 * 1024;
     let server = TestServer::start(config).await;

@@ -88,9 +88,10 @@ async fn two_pools_claiming_at_once_never_claim_the_same_row(db: &TestDb) {
         .collect();
     let mut all = Vec::new();
     for worker in workers {
-        let claimed = worker.await.unwrap();
-        assert!(!claimed.is_empty(), "both workers got rows");
-        all.extend(claimed);
+        // Which worker gets how many is up to the scheduler (on SQLite one
+        // may take them all while the other waits on the write lock); what
+        // must hold is that no row is claimed twice.
+        all.extend(worker.await.unwrap());
     }
     let distinct: BTreeSet<i64> = all.iter().copied().collect();
     assert_eq!(distinct.len(), all.len(), "a row was claimed twice");
