@@ -137,9 +137,11 @@ impl VerificationConfig {
         if !code::LENGTHS.contains(&self.code_length) {
             anyhow::bail!("verification.code_length: {} is not between 4 and 10", self.code_length);
         }
-        for (name, value) in
-            [("cooldown_secs", self.cooldown_secs), ("window_secs", self.window_secs), ("code_ttl_secs", self.code_ttl_secs)]
-        {
+        for (name, value) in [
+            ("cooldown_secs", self.cooldown_secs),
+            ("window_secs", self.window_secs),
+            ("code_ttl_secs", self.code_ttl_secs),
+        ] {
             if value < 0 || (name == "code_ttl_secs" && value == 0) {
                 anyhow::bail!("verification.{name}: {value} is out of range");
             }

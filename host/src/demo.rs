@@ -30,7 +30,8 @@ pub struct DemoSetup {
 
 /// Prepares `data_dir` (creating it and its files on first use).
 pub fn prepare(data_dir: &Path, listen: std::net::SocketAddr) -> anyhow::Result<DemoSetup> {
-    std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create the data folder {}", data_dir.display()))?;
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create the data folder {}", data_dir.display()))?;
     let data_dir = data_dir.canonicalize()?;
     let contracts = data_dir.join("contracts");
     std::fs::create_dir_all(&contracts)?;
@@ -44,10 +45,7 @@ pub fn prepare(data_dir: &Path, listen: std::net::SocketAddr) -> anyhow::Result<
     let loyalty_module = crate::builtin::module_path().with_file_name("loyalty.wasm");
 
     let all = [Permission::Read, Permission::Create, Permission::Update, Permission::Delete, Permission::Verify];
-    let apps = [
-        ("webshop", BTreeSet::from(all), Some("crm")),
-        ("reader", BTreeSet::from([Permission::Read]), None),
-    ];
+    let apps = [("webshop", BTreeSet::from(all), Some("crm")), ("reader", BTreeSet::from([Permission::Read]), None)];
     let mut app_configs = Vec::new();
     let mut demo_apps = Vec::new();
     for (name, permissions, ext_key_type) in apps {

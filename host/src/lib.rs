@@ -7,8 +7,8 @@
 pub mod apps;
 pub mod builtin;
 pub mod config;
-pub mod demo;
 pub mod delivery;
+pub mod demo;
 pub mod http;
 pub mod registry;
 pub mod runtime;

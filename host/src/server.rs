@@ -43,11 +43,16 @@ pub fn load_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
             .trim_ascii()
             .to_vec(),
         (Err(_), None) => {
-            anyhow::bail!("server.secret_file: not set (or set PACTUM_SECRET); every host of one database needs the same secret")
+            anyhow::bail!(
+                "server.secret_file: not set (or set PACTUM_SECRET); every host of one database needs the same secret"
+            )
         }
     };
     if secret.len() < MIN_SECRET_BYTES {
-        anyhow::bail!("server.secret_file: the secret has {} bytes; it needs at least {MIN_SECRET_BYTES}", secret.len());
+        anyhow::bail!(
+            "server.secret_file: the secret has {} bytes; it needs at least {MIN_SECRET_BYTES}",
+            secret.len()
+        );
     }
     Ok(secret)
 }

@@ -2,7 +2,7 @@
 //! posting to an HTTP receiver in this test, and the `smtp` sender talking
 //! to an SMTP receiver in this test (mailin-embedded). The code each
 //! receiver got is then confirmed through 2004, and the new value shows.
-#![expect(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+#![expect(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, clippy::panic, reason = "tests")]
 
 mod support;
 
@@ -27,6 +27,11 @@ async fn call(server: &TestServer, method: Method, path: &str, body: Value) -> (
     (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
 }
 
+/// What the webhook receiver got: headers and JSON body.
+type Posted = (BTreeMap<String, String>, Value);
+/// What the SMTP receiver got: recipients and the raw message.
+type Mail = (Vec<String>, String);
+
 /// Polls `received` until it holds something, or fails after 10 s.
 async fn first<T: Clone>(received: &Mutex<Vec<T>>, what: &str) -> T {
     for _ in 0..500 {
@@ -50,7 +55,7 @@ async fn confirm_through(server: &TestServer, id: i64, field: &str, value: &str,
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_sms_code_goes_through_the_webhook_sender_and_verifies() {
-    let received: Arc<Mutex<Vec<(BTreeMap<String, String>, Value)>>> = Arc::default();
+    let received: Arc<Mutex<Vec<Posted>>> = Arc::default();
     let sink = received.clone();
     let receiver = Router::new().route(
         "/sms",
@@ -77,7 +82,8 @@ async fn an_sms_code_goes_through_the_webhook_sender_and_verifies() {
     let server = TestServer::start(config).await;
     let id = seed(&server, json!({"name": "Wendy Webhook", "email": "wendy@example.com"})).await;
 
-    let (status, body) = call(&server, Method::PUT, &format!("/userentity/dp-keyid/{id}/data"), json!({"mobile": "20 12 34 56"})).await;
+    let (status, body) =
+        call(&server, Method::PUT, &format!("/userentity/dp-keyid/{id}/data"), json!({"mobile": "20 12 34 56"})).await;
     assert_eq!((status, body["code"].as_str()), (200, Some("200.1")), "{body}");
 
     let (headers, posted) = first(&received, "webhook").await;
@@ -99,7 +105,7 @@ async fn an_sms_code_goes_through_the_webhook_sender_and_verifies() {
 #[derive(Clone, Default)]
 struct Mailbox {
     current: (Vec<String>, Vec<u8>),
-    delivered: Arc<Mutex<Vec<(Vec<String>, String)>>>,
+    delivered: Arc<Mutex<Vec<Mail>>>,
 }
 
 impl mailin_embedded::Handler for Mailbox {
@@ -148,7 +154,8 @@ async fn an_email_code_goes_through_the_smtp_sender_and_verifies() {
     let id = seed(&server, json!({"name": "Sam Smtp", "email": "sam@example.com"})).await;
 
     let (status, body) =
-        call(&server, Method::PUT, &format!("/userentity/dp-keyid/{id}/data"), json!({"email": "Sam.New@Example.com"})).await;
+        call(&server, Method::PUT, &format!("/userentity/dp-keyid/{id}/data"), json!({"email": "Sam.New@Example.com"}))
+            .await;
     assert_eq!((status, body["code"].as_str()), (200, Some("200.1")), "{body}");
 
     let (to, mail) = first(&delivered, "SMTP").await;

@@ -174,7 +174,8 @@ impl Run<'_> {
         let mut rest = text;
         while let Some(start) = rest.find('{') {
             out.push_str(&rest[..start]);
-            let end = rest[start..].find('}').map(|end| start + end).unwrap_or_else(|| panic!("unclosed `{{` in {text}"));
+            let end =
+                rest[start..].find('}').map(|end| start + end).unwrap_or_else(|| panic!("unclosed `{{` in {text}"));
             let token = &rest[start + 1..end];
             let expanded = match token.split_once(':') {
                 Some(("mobile-local", label)) => {
@@ -236,8 +237,7 @@ impl Run<'_> {
 }
 
 async fn run_case(server: &TestServer, case: &Case, form: Form) -> Result<(), String> {
-    let mut run =
-        Run { server, form, entities: BTreeMap::new(), values: BTreeMap::new(), codes: BTreeMap::new() };
+    let mut run = Run { server, form, entities: BTreeMap::new(), values: BTreeMap::new(), codes: BTreeMap::new() };
     for (label, given) in &case.given {
         let data = run.expand_value(&given.data).await;
         let ext_key = format!("E-{}-{label}", COUNTER.fetch_add(1, Ordering::Relaxed));
@@ -267,13 +267,15 @@ async fn run_case(server: &TestServer, case: &Case, form: Form) -> Result<(), St
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let text = response.text().await.map_err(|error| format!("{at}: {error}"))?;
-        let body: Value = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::Null) };
+        let body: Value =
+            if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::Null) };
         let fail = |what: String| format!("{at} on {path}: {what}\n  answer {status}: {text}");
         let expect = &step.expect;
         if status != expect.status {
             return Err(fail(format!("status {status}, expected {}", expect.status)));
         }
-        if status >= 400 && headers.get("content-type").and_then(|value| value.to_str().ok()) != Some("application/problem+json")
+        if status >= 400
+            && headers.get("content-type").and_then(|value| value.to_str().ok()) != Some("application/problem+json")
         {
             return Err(fail("an error answer that is not application/problem+json".into()));
         }
@@ -291,7 +293,9 @@ async fn run_case(server: &TestServer, case: &Case, form: Form) -> Result<(), St
                 .as_array()
                 .into_iter()
                 .flatten()
-                .map(|error| (error["pointer"].as_str().unwrap_or("").into(), error["code"].as_str().unwrap_or("").into()))
+                .map(|error| {
+                    (error["pointer"].as_str().unwrap_or("").into(), error["code"].as_str().unwrap_or("").into())
+                })
                 .collect();
             if &got != errors {
                 return Err(fail(format!("errors {got:?}, expected {errors:?}")));
@@ -314,7 +318,9 @@ async fn run_case(server: &TestServer, case: &Case, form: Form) -> Result<(), St
                 .as_array()
                 .into_iter()
                 .flatten()
-                .map(|item| (item["field"].as_str().unwrap_or("").into(), item["channel"].as_str().unwrap_or("").into()))
+                .map(|item| {
+                    (item["field"].as_str().unwrap_or("").into(), item["channel"].as_str().unwrap_or("").into())
+                })
                 .collect();
             if &got != pending {
                 return Err(fail(format!("pending {got:?}, expected {pending:?}")));
@@ -377,6 +383,25 @@ async fn every_http_case_passes_in_both_addressing_forms() {
 /// happen through the API, since pending values hold their claim; they are
 /// proved in `http_flows.rs` by writing behind Pactum's back.)
 const SPEC_ROWS: &[&str] = &[
-    "1001", "1002", "1004", "1003 200", "1003 200.1", "1003 200.2", "1003 200.3", "1003 400", "1003 400.2",
-    "1003 400.3", "1003 400.4", "1003 400.5", "1003 404.1", "1003 404.2", "1003 412", "2004 204", "2004 403", "2004 404.1", "2004 404.2", "2004 501.2", "2004 501.3",
+    "1001",
+    "1002",
+    "1004",
+    "1003 200",
+    "1003 200.1",
+    "1003 200.2",
+    "1003 200.3",
+    "1003 400",
+    "1003 400.2",
+    "1003 400.3",
+    "1003 400.4",
+    "1003 400.5",
+    "1003 404.1",
+    "1003 404.2",
+    "1003 412",
+    "2004 204",
+    "2004 403",
+    "2004 404.1",
+    "2004 404.2",
+    "2004 501.2",
+    "2004 501.3",
 ];

@@ -42,12 +42,20 @@ async fn race(server: &TestServer, field: &str, value: &str, expected_loser_code
     const RACERS: usize = 12;
     let mut ids = Vec::new();
     for n in 0..RACERS {
-        ids.push(seed(server, json!({"name": format!("Racer {n}"), "email": format!("racer.{field}.{n}@example.com")}), Status::Active).await);
+        ids.push(
+            seed(
+                server,
+                json!({"name": format!("Racer {n}"), "email": format!("racer.{field}.{n}@example.com")}),
+                Status::Active,
+            )
+            .await,
+        );
     }
     let attempts = ids.iter().map(|id| put(server, *id, json!({ field: value })));
     let answers = futures_util::future::join_all(attempts).await;
     let winners: Vec<_> = answers.iter().filter(|(status, _)| *status == 200).collect();
-    let losers: Vec<_> = answers.iter().filter(|(status, body)| *status == 400 && body["code"] == expected_loser_code).collect();
+    let losers: Vec<_> =
+        answers.iter().filter(|(status, body)| *status == 400 && body["code"] == expected_loser_code).collect();
     assert_eq!(winners.len(), 1, "exactly one wins the {field} race: {answers:?}");
     assert_eq!(losers.len(), RACERS - 1, "every other racer gets {expected_loser_code}: {answers:?}");
     assert_eq!(winners[0].1["code"], "200.1", "the winner's change waits for its code");
@@ -134,7 +142,8 @@ async fn verify_rechecks_uniqueness_for_values_taken_behind_pactums_back() {
     for (holder_status, expected) in [(Status::Active, "400.4"), (Status::Inactive, "400.5")] {
         let n = if holder_status == Status::Active { 1 } else { 2 };
         let id = seed(&server, json!({"name": "Ann", "email": format!("taken{n}@example.com")}), Status::Active).await;
-        let holder = seed(&server, json!({"name": "Bo", "email": format!("holder{n}@example.com")}), holder_status).await;
+        let holder =
+            seed(&server, json!({"name": "Bo", "email": format!("holder{n}@example.com")}), holder_status).await;
         let number = format!("+452424242{n}");
         assert_eq!(put(&server, id, json!({"mobile": number})).await.1["code"], "200.1");
         let code = server.new_code(id, "mobile", None).await.expect("a code was sent");
@@ -238,7 +247,8 @@ async fn health_metrics_contracts_and_modules_are_served() {
     let metrics = server.request("", Method::GET, "/metrics").send().await.unwrap().text().await.unwrap();
     assert!(metrics.contains("pactum_http_requests_total"), "{metrics}");
 
-    let contract: Value = server.request("", Method::GET, "/contracts/profile").send().await.unwrap().json().await.unwrap();
+    let contract: Value =
+        server.request("", Method::GET, "/contracts/profile").send().await.unwrap().json().await.unwrap();
     let sha = contract["moduleSha256"].as_str().unwrap().to_owned();
     let module = server.request("", Method::GET, "/contracts/profile/module.wasm").send().await.unwrap();
     assert_eq!(module.headers()["etag"], format!("\"{sha}\"").as_str());
@@ -254,7 +264,8 @@ async fn health_metrics_contracts_and_modules_are_served() {
         .await
         .unwrap();
     assert_eq!(response.headers()["pactum-module"], sha.as_str(), "updates name the deciding module");
-    let loyalty: Value = server.request("", Method::GET, "/contracts/loyalty").send().await.unwrap().json().await.unwrap();
+    let loyalty: Value =
+        server.request("", Method::GET, "/contracts/loyalty").send().await.unwrap().json().await.unwrap();
     assert_eq!(loyalty["module"], "plugin");
     assert_ne!(loyalty["moduleSha256"], contract["moduleSha256"]);
     server.stop().await;

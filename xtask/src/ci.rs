@@ -38,7 +38,8 @@ pub fn npm_install(root: &Path) -> Result<()> {
 /// build`, when `www/package.json` has that script).
 pub fn build_www(root: &Path) -> Result<()> {
     npm_install(root)?;
-    let manifest = std::fs::read_to_string(root.join("www").join("package.json")).context("reading www/package.json")?;
+    let manifest =
+        std::fs::read_to_string(root.join("www").join("package.json")).context("reading www/package.json")?;
     if manifest.contains("\"build\"") {
         run("browser scripts", &root.join("www"), "npm", &["run", "--silent", "build"])?;
     }

@@ -34,13 +34,18 @@ pub fn run(args: ContractArgs) -> anyhow::Result<ExitCode> {
         Err(error) => {
             writeln!(out, "{}: invalid contract", file.display())?;
             for problem in &error.problems {
-                writeln!(out, "  {}: {}", if problem.pointer.is_empty() { "/" } else { &problem.pointer }, problem.message)?;
+                writeln!(
+                    out,
+                    "  {}: {}",
+                    if problem.pointer.is_empty() { "/" } else { &problem.pointer },
+                    problem.message
+                )?;
             }
             Ok(ExitCode::from(1))
         }
         Ok(contract) => {
             writeln!(out, "{}: valid contract", file.display())?;
-            writeln!(out, "{:<20} {:<10} {:<24} {}", "field", "type", "title", "rules")?;
+            writeln!(out, "{:<20} {:<10} {:<24} rules", "field", "type", "title")?;
             let shape = contract.shape();
             for (name, spec) in &shape.fields {
                 writeln!(

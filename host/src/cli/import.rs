@@ -78,7 +78,10 @@ pub fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
 async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let config = match &args.config {
         Some(path) => Config::load(path)?,
-        None => pactum_host::demo::prepare(&args.data_dir, Config::parse("", std::path::Path::new("."))?.server.listen)?.config,
+        None => {
+            pactum_host::demo::prepare(&args.data_dir, Config::parse("", std::path::Path::new("."))?.server.listen)?
+                .config
+        }
     };
     let secret = load_secret(&config)?;
     let service = Service::build(&config, &secret, None).await?;
@@ -95,7 +98,10 @@ async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let file = std::fs::File::open(&args.file).with_context(|| format!("opening {}", args.file.display()))?;
-    let lines = BufReader::new(file).lines().enumerate().filter(|(_, line)| line.as_ref().map_or(true, |text| !text.trim().is_empty()));
+    let lines = BufReader::new(file)
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| line.as_ref().map_or(true, |text| !text.trim().is_empty()));
 
     let outcomes = futures_util::stream::iter(lines)
         .map(|(index, line)| {
@@ -103,12 +109,16 @@ async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
             let contract = args.contract.clone();
             async move {
                 let number = index + 1;
-                let line = line.map_err(|error| Rejected { line: number, code: "400.22".into(), reason: error.to_string() })?;
-                let Line { data, ext_keys } = serde_json::from_str(&line)
-                    .map_err(|error| Rejected { line: number, code: "400.22".into(), reason: error.to_string() })?;
+                let line =
+                    line.map_err(|error| Rejected { line: number, code: "400.22".into(), reason: error.to_string() })?;
+                let Line { data, ext_keys } = serde_json::from_str(&line).map_err(|error| Rejected {
+                    line: number,
+                    code: "400.22".into(),
+                    reason: error.to_string(),
+                })?;
                 accounts.import(&contract, data, ext_keys, status).await.map(|_| ()).map_err(|problem| Rejected {
                     line: number,
-                    code: problem.code.clone(),
+                    code: problem.code.to_owned(),
                     reason: problem
                         .errors
                         .iter()

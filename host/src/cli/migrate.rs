@@ -18,9 +18,8 @@ pub struct MigrateArgs {
 
 pub fn run(args: MigrateArgs) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting tokio")?;
-    let applied = runtime
-        .block_on(pactum_host::store::migrate(&args.database))
-        .context("running the database migrations")?;
+    let applied =
+        runtime.block_on(pactum_host::store::migrate(&args.database)).context("running the database migrations")?;
     #[expect(clippy::print_stdout, reason = "the applied migrations are the command's output")]
     {
         if applied.is_empty() {

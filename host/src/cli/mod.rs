@@ -4,8 +4,8 @@ mod contract;
 mod eval;
 mod hash_key;
 mod import;
-mod serve;
 mod migrate;
+mod serve;
 
 use std::process::ExitCode;
 

@@ -56,7 +56,10 @@ impl WebhookSender {
     ) -> Result<Self, FieldError> {
         let url = Url::parse(url).map_err(|error| FieldError::new("url", format!("not a URL: {error}")))?;
         if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-            return Err(FieldError::new("url", format!("`{}` is not an http(s) URL with a host", redact_url(url.as_str()))));
+            return Err(FieldError::new(
+                "url",
+                format!("`{}` is not an http(s) URL with a host", redact_url(url.as_str())),
+            ));
         }
         let headers = header_map(headers)?;
         let timeout = match timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS) {
@@ -126,7 +129,8 @@ fn classify(status: StatusCode) -> Result<(), SendError> {
     let reason = || format!("webhook answered {status}");
     if status.is_success() {
         Ok(())
-    } else if status.is_server_error() || matches!(status, StatusCode::REQUEST_TIMEOUT | StatusCode::TOO_MANY_REQUESTS) {
+    } else if status.is_server_error() || matches!(status, StatusCode::REQUEST_TIMEOUT | StatusCode::TOO_MANY_REQUESTS)
+    {
         Err(SendError::retryable(reason()))
     } else {
         Err(SendError::permanent(reason()))

@@ -58,7 +58,7 @@ pub async fn deactivate(
     state.accounts.deactivate(&app, locator.entity()?, if_match(&headers)).await
 }
 
-/// 2004. The body is `{"code": "123456"}`; JSON without a string `code`
+/// Endpoint 2004: the body is `{"code": "123456"}`; JSON without a string `code`
 /// is 400.23, JSON that does not parse is 400.22.
 pub async fn verify(
     State(state): State<AppState>,

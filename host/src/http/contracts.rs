@@ -31,14 +31,16 @@ fn summary(id: &str, contract: &RegisteredContract) -> Value {
 }
 
 fn find<'a>(state: &'a AppState, id: &str) -> Result<&'a RegisteredContract, Problem> {
-    state.accounts.registry().get(id).ok_or_else(|| Problem::new("404.3").detail(format!("no contract has the id `{id}`")))
+    state
+        .accounts
+        .registry()
+        .get(id)
+        .ok_or_else(|| Problem::new("404.3").detail(format!("no contract has the id `{id}`")))
 }
 
 pub async fn list(State(state): State<AppState>) -> Json<Value> {
     let registry = state.accounts.registry();
-    Json(Value::Array(
-        registry.ids().filter_map(|id| registry.get(id).map(|contract| summary(id, contract))).collect(),
-    ))
+    Json(Value::Array(registry.ids().filter_map(|id| registry.get(id).map(|contract| summary(id, contract))).collect()))
 }
 
 pub async fn contract(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, Problem> {
@@ -99,7 +101,9 @@ pub async fn catalogue() -> Json<Value> {
     Json(Value::Array(
         pactum_core::CATALOGUE
             .iter()
-            .map(|entry| json!({"code": entry.code, "status": entry.status, "key": entry.key, "message": entry.message}))
+            .map(
+                |entry| json!({"code": entry.code, "status": entry.status, "key": entry.key, "message": entry.message}),
+            )
             .collect(),
     ))
 }

@@ -33,11 +33,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Locator {
         let contract = params.remove(CONTRACT_ID);
         let target = match (params.remove(DP_KEYID), params.remove(EXT_KEY), params.remove(EXT_TYPE)) {
             // A dp-keyid is a positive integer; anything else names no entity.
-            (Some(id), _, _) => Some(Target::DpKeyid(
-                id.parse().ok().filter(|id| *id > 0).ok_or_else(|| {
-                    Problem::new("404.1").detail(format!("`{id}` is not a dp-keyid (a positive integer)"))
-                })?,
-            )),
+            (Some(id), _, _) => Some(Target::DpKeyid(id.parse().ok().filter(|id| *id > 0).ok_or_else(|| {
+                Problem::new("404.1").detail(format!("`{id}` is not a dp-keyid (a positive integer)"))
+            })?)),
             (None, Some(ext_key), Some(ext_type)) => Some(Target::ExtKey { ext_key, ext_type }),
             _ => None,
         };

@@ -9,12 +9,11 @@ use pactum_core::catalogue;
 use serde_json::{Value, json};
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
 use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::schema::{ObjectBuilder, SchemaType};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{
     ComponentsBuilder, Content, InfoBuilder, OpenApi, OpenApiBuilder, PathItem, PathsBuilder, Ref, RefOr, Required,
     ResponseBuilder, ResponsesBuilder, Schema,
-};
-use utoipa::openapi::schema::{ObjectBuilder, SchemaType
 };
 
 use super::routes::{Body, RouteDoc, Success, table};
@@ -36,15 +35,10 @@ pub fn document() -> OpenApi {
         components = components.schema(name, schema);
     }
     OpenApiBuilder::new()
-        .info(
-            InfoBuilder::new()
-                .title("Pactum account API")
-                .version(env!("CARGO_PKG_VERSION"))
-                .description(Some(
-                    "Endpoints 1001-1004 and 2004 of the account API, with every sub code in the body's `code`. \
+        .info(InfoBuilder::new().title("Pactum account API").version(env!("CARGO_PKG_VERSION")).description(Some(
+            "Endpoints 1001-1004 and 2004 of the account API, with every sub code in the body's `code`. \
                      Errors are application/problem+json; the catalogue is at /catalogue and in docs/errors.md.",
-                )),
-        )
+        )))
         .paths(paths)
         .components(Some(components.build()))
         .build()
@@ -129,10 +123,16 @@ fn responses(route: &RouteDoc) -> utoipa::openapi::Responses {
         let mut response = ResponseBuilder::new().description(described.join("; "));
         response = match (status, route.success) {
             (200..=299, Success::NoContent) => response,
-            (200..=299, Success::Answer) => response.content("application/json", Content::new(Some(schema_ref("Answer")))),
-            (200..=299, Success::Entity) => response.content("application/json", Content::new(Some(schema_ref("Entity")))),
+            (200..=299, Success::Answer) => {
+                response.content("application/json", Content::new(Some(schema_ref("Answer"))))
+            }
+            (200..=299, Success::Entity) => {
+                response.content("application/json", Content::new(Some(schema_ref("Entity"))))
+            }
             (200..=299, Success::Json) => response.content("application/json", Content::new(Some(schema_ref("Any")))),
-            (200..=299, Success::Wasm) => response.content("application/wasm", Content::new(Some(schema_ref("Binary")))),
+            (200..=299, Success::Wasm) => {
+                response.content("application/wasm", Content::new(Some(schema_ref("Binary"))))
+            }
             (200..=299, Success::Text) => response.content("text/plain", Content::new(Some(schema_ref("String")))),
             _ => response.content(super::PROBLEM_JSON, Content::new(Some(schema_ref("Problem")))),
         };
@@ -182,49 +182,64 @@ fn raw_schemas() -> Vec<(&'static str, Value)> {
         ("Binary", json!({"type": "string", "contentMediaType": "application/wasm"})),
         ("DpKeyid", json!({"type": "integer", "minimum": 1, "format": "int64"})),
         ("Fields", json!({"type": "object", "description": "contract fields; the contract decides which"})),
-        ("VerifyBody", json!({"type": "object", "required": ["code"], "properties": {"code": {"type": "string", "pattern": "^[0-9]{4,10}$"}}})),
-        ("Entity", json!({
-            "type": "object",
-            "required": ["dpKeyid"],
-            "properties": {
-                "dpKeyid": {"type": "integer"},
-                "extKeyType": {"type": "string"},
-                "extKey": {"type": "string"}
-            },
-            "additionalProperties": true
-        })),
-        ("Pending", json!({
-            "type": "object",
-            "required": ["field", "channel", "retryAfter"],
-            "properties": {
-                "field": {"type": "string"},
-                "channel": {"type": "string", "enum": ["sms", "email"]},
-                "expiresAt": {"type": "string", "format": "date-time"},
-                "retryAfter": {"type": "integer"}
-            }
-        })),
-        ("Answer", json!({
-            "type": "object",
-            "required": ["code", "message", "entity"],
-            "properties": {
-                "code": {"type": "string", "enum": ["200", "200.1", "200.2", "200.3", "201", "201.1"]},
-                "message": {"type": "string"},
-                "entity": {"$ref": "#/components/schemas/Entity"},
-                "pending": {"type": "array", "items": {"$ref": "#/components/schemas/Pending"}}
-            }
-        })),
-        ("Problem", json!({
-            "type": "object",
-            "required": ["type", "status", "code", "title"],
-            "properties": {
-                "type": {"type": "string"},
-                "status": {"type": "integer"},
-                "code": {"type": "string", "enum": codes},
-                "title": {"type": "string"},
-                "detail": {"type": "string"},
-                "errors": {"type": "array", "items": field_error}
-            }
-        })),
+        (
+            "VerifyBody",
+            json!({"type": "object", "required": ["code"], "properties": {"code": {"type": "string", "pattern": "^[0-9]{4,10}$"}}}),
+        ),
+        (
+            "Entity",
+            json!({
+                "type": "object",
+                "required": ["dpKeyid"],
+                "properties": {
+                    "dpKeyid": {"type": "integer"},
+                    "extKeyType": {"type": "string"},
+                    "extKey": {"type": "string"}
+                },
+                "additionalProperties": true
+            }),
+        ),
+        (
+            "Pending",
+            json!({
+                "type": "object",
+                "required": ["field", "channel", "retryAfter"],
+                "properties": {
+                    "field": {"type": "string"},
+                    "channel": {"type": "string", "enum": ["sms", "email"]},
+                    "expiresAt": {"type": "string", "format": "date-time"},
+                    "retryAfter": {"type": "integer"}
+                }
+            }),
+        ),
+        (
+            "Answer",
+            json!({
+                "type": "object",
+                "required": ["code", "message", "entity"],
+                "properties": {
+                    "code": {"type": "string", "enum": ["200", "200.1", "200.2", "200.3", "201", "201.1"]},
+                    "message": {"type": "string"},
+                    "entity": {"$ref": "#/components/schemas/Entity"},
+                    "pending": {"type": "array", "items": {"$ref": "#/components/schemas/Pending"}}
+                }
+            }),
+        ),
+        (
+            "Problem",
+            json!({
+                "type": "object",
+                "required": ["type", "status", "code", "title"],
+                "properties": {
+                    "type": {"type": "string"},
+                    "status": {"type": "integer"},
+                    "code": {"type": "string", "enum": codes},
+                    "title": {"type": "string"},
+                    "detail": {"type": "string"},
+                    "errors": {"type": "array", "items": field_error}
+                }
+            }),
+        ),
     ];
     raw.into()
 }

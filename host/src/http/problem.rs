@@ -18,26 +18,37 @@ pub const MODULE_HEADER: &str = "pactum-module";
 /// The media type of every error answer.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// An error answer. Small on purpose (it is the `Err` of most handlers):
+/// the catalogue's code and title are borrowed, and the `type` URN is made
+/// when the answer is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
-    /// `urn:pactum:code:<code>`: stable, and resolvable in `docs/errors.md`.
-    #[serde(rename = "type")]
-    pub kind: String,
     pub status: u16,
-    pub code: String,
+    pub code: &'static str,
     /// The catalogue's message for the code.
-    pub title: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: &'static str,
     pub detail: Option<String>,
     /// Every failing field, for validation answers.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<WireFieldError>,
     /// Seconds until a retry may succeed (`Retry-After`).
-    #[serde(skip)]
-    pub retry_after: Option<u64>,
+    pub retry_after: Option<u32>,
     /// The module that decided, when one did (`Pactum-Module`).
-    #[serde(skip)]
     pub module_sha256: Option<String>,
+}
+
+/// The body of an error answer.
+#[derive(Serialize)]
+struct ProblemBody<'a> {
+    /// `urn:pactum:code:<code>`: stable, and resolvable in `docs/errors.md`.
+    #[serde(rename = "type")]
+    kind: String,
+    status: u16,
+    code: &'a str,
+    title: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    errors: &'a [WireFieldError],
 }
 
 impl Problem {
@@ -48,16 +59,7 @@ impl Problem {
         let entry = catalogue::lookup(code).or_else(|| catalogue::lookup("500"));
         let (code, status, title) =
             entry.map_or(("500", 500, "internal error"), |entry| (entry.code, entry.status, entry.message));
-        Self {
-            kind: format!("urn:pactum:code:{code}"),
-            status,
-            code: code.to_owned(),
-            title: title.to_owned(),
-            detail: None,
-            errors: Vec::new(),
-            retry_after: None,
-            module_sha256: None,
-        }
+        Self { status, code, title, detail: None, errors: Vec::new(), retry_after: None, module_sha256: None }
     }
 
     #[must_use]
@@ -74,7 +76,7 @@ impl Problem {
 
     #[must_use]
     pub fn retry_after(mut self, seconds: u64) -> Self {
-        self.retry_after = Some(seconds);
+        self.retry_after = Some(u32::try_from(seconds).unwrap_or(u32::MAX));
         self
     }
 
@@ -95,15 +97,21 @@ impl Problem {
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let retry_after = self.retry_after;
-        let module = self.module_sha256.clone();
-        let mut response = (status, Json(self)).into_response();
+        let body = ProblemBody {
+            kind: format!("urn:pactum:code:{}", self.code),
+            status: self.status,
+            code: self.code,
+            title: self.title,
+            detail: self.detail.as_deref(),
+            errors: &self.errors,
+        };
+        let mut response = (status, Json(body)).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
-        if let Some(seconds) = retry_after {
+        if let Some(seconds) = self.retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
-        if let Some(value) = module.and_then(|sha| HeaderValue::from_str(&sha).ok()) {
+        if let Some(value) = self.module_sha256.and_then(|sha| HeaderValue::from_str(&sha).ok()) {
             headers.insert(MODULE_HEADER, value);
         }
         response

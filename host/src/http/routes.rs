@@ -164,7 +164,14 @@ pub fn table() -> Vec<RouteDoc> {
         answers,
     };
     routes.extend([
-        public("/contracts", "listContracts", "the contracts and their modules", Endpoint::Contracts, Success::Json, &["200"]),
+        public(
+            "/contracts",
+            "listContracts",
+            "the contracts and their modules",
+            Endpoint::Contracts,
+            Success::Json,
+            &["200"],
+        ),
         public(
             &format!("/contracts/{{{CONTRACT_ID}}}"),
             "getContract",

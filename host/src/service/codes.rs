@@ -59,7 +59,10 @@ impl CodeBook {
                 expires_at: now.saturating_add(self.policy.code_ttl_secs),
             };
             let payload = self.sealer.seal(&message).map_err(|error| StoreError::CodeIssue(error.to_string()))?;
-            Ok(IssuedCode { code_hash: code::hash(&self.secret, &scope(entity, &request.field), fresh.reveal()).to_vec(), payload })
+            Ok(IssuedCode {
+                code_hash: code::hash(&self.secret, &scope(entity, &request.field), fresh.reveal()).to_vec(),
+                payload,
+            })
         }
     }
 

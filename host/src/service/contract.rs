@@ -14,7 +14,11 @@ use crate::registry::Registry;
 /// contracts; they are kept, and never shown or handed to this module.
 #[must_use]
 pub fn fields_of(schema: &Value) -> BTreeSet<String> {
-    schema.get("properties").and_then(Value::as_object).map(|properties| properties.keys().cloned().collect()).unwrap_or_default()
+    schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|properties| properties.keys().cloned().collect())
+        .unwrap_or_default()
 }
 
 /// Each registered contract's fields, computed once.
@@ -63,14 +67,11 @@ pub(super) async fn decide(
     let ran = tokio::task::spawn_blocking(move || {
         let registered = registry.get(&id).ok_or_else(|| Problem::new("404.3"))?;
         let sha256 = registered.module.sha256().to_owned();
-        registered
-            .evaluate(call)
-            .map(|outcome| (outcome, sha256))
-            .map_err(|error| {
-                tracing::warn!(contract = %id, kind = error.kind(), %error, "contract module failed");
-                metrics::counter!("pactum_module_failures_total", "kind" => error.kind()).increment(1);
-                Problem::new("500.1").detail(error.to_string())
-            })
+        registered.evaluate(call).map(|outcome| (outcome, sha256)).map_err(|error| {
+            tracing::warn!(contract = %id, kind = error.kind(), %error, "contract module failed");
+            metrics::counter!("pactum_module_failures_total", "kind" => error.kind()).increment(1);
+            Problem::new("500.1").detail(error.to_string())
+        })
     })
     .await
     .map_err(|error| Problem::internal(&error))??;

@@ -22,8 +22,8 @@ use tokio::sync::Notify;
 pub use codes::CodeBook;
 pub use contract::fields_of;
 pub use read::Read;
-pub use write::CreateMode;
 pub use view::EntityView;
+pub use write::CreateMode;
 
 use crate::apps::{AppConfig, Permission};
 use crate::http::Problem;
@@ -156,8 +156,7 @@ fn require(app: &AppConfig, permission: Permission) -> Result<(), Problem> {
     if app.may(permission) {
         Ok(())
     } else {
-        Err(Problem::new("412")
-            .detail(format!("app `{}` lacks the `{}` permission", app.name, permission.as_str())))
+        Err(Problem::new("412").detail(format!("app `{}` lacks the `{}` permission", app.name, permission.as_str())))
     }
 }
 

@@ -14,7 +14,7 @@ pub struct Read {
 }
 
 impl Accounts {
-    /// 1002. Needs `read`. An inactive entity is still shown: it exists, and
+    /// Endpoint 1002: needs `read`. An inactive entity is still shown: it exists, and
     /// still holds its values (400.5 names them).
     pub async fn read(&self, app: &AppConfig, target: &Target, contract: Option<&str>) -> Result<Read, Problem> {
         let (contract_id, registered) = self.contract_for(app, Permission::Read, contract)?;

@@ -8,7 +8,7 @@ use crate::store::VerifyOutcome;
 use crate::verification::code;
 
 impl Accounts {
-    /// 2004. Needs `verify`. Applies the pending change the code belongs to
+    /// Endpoint 2004: needs `verify`. Applies the pending change the code belongs to
     /// (re-checking uniqueness: 400.2 / 400.4 / 400.5), or activates an
     /// unverified entity. Answers the entity's new version.
     ///
@@ -53,11 +53,15 @@ impl Accounts {
     /// contracts (its default first): a pending change does not record the
     /// contract it came through.
     fn role_of(&self, app: &AppConfig, field: &str) -> Option<String> {
-        std::iter::once(&app.default_contract)
-            .chain(&app.contracts)
-            .filter_map(|id| self.registry.get(id))
-            .find_map(|contract| {
-                contract.document.schema.pointer(&format!("/properties/{field}/x-pactum-role"))?.as_str().map(str::to_owned)
-            })
+        std::iter::once(&app.default_contract).chain(&app.contracts).filter_map(|id| self.registry.get(id)).find_map(
+            |contract| {
+                contract
+                    .document
+                    .schema
+                    .pointer(&format!("/properties/{field}/x-pactum-role"))?
+                    .as_str()
+                    .map(str::to_owned)
+            },
+        )
     }
 }

@@ -59,7 +59,9 @@ pub fn write_back(data: &Value, fields: &BTreeSet<String>, merged: &Value) -> Va
     let mut whole = data.as_object().cloned().unwrap_or_default();
     whole.retain(|name, _| !fields.contains(name));
     if let Some(merged) = merged.as_object() {
-        whole.extend(merged.iter().filter(|(_, value)| !value.is_null()).map(|(name, value)| (name.clone(), value.clone())));
+        whole.extend(
+            merged.iter().filter(|(_, value)| !value.is_null()).map(|(name, value)| (name.clone(), value.clone())),
+        );
     }
     Value::Object(whole)
 }

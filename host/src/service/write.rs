@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use pactum_core::wire::{WireClaim, WireDecision, WireOperation, WireFieldError};
+use pactum_core::wire::{WireClaim, WireDecision, WireFieldError, WireOperation};
 use serde_json::Value;
 
 use super::contract::{Decided, decide};
@@ -11,9 +11,7 @@ use super::view::{EntityView, write_back};
 use super::{Accounts, Answer, PendingView, Target, now, rfc3339, store_fault};
 use crate::apps::{AppConfig, Permission};
 use crate::http::Problem;
-use crate::store::{
-    Claim, Dispatch, EntityId, NewEntity, Status, StoreError, Update, VerificationRequest, Written,
-};
+use crate::store::{Claim, Dispatch, EntityId, NewEntity, Status, StoreError, Update, VerificationRequest, Written};
 
 /// Who asks for a create: an app over HTTP (codes are sent, the entity
 /// starts unverified when the contract verifies a field), or an operator's
@@ -25,7 +23,7 @@ pub enum CreateMode {
 }
 
 impl Accounts {
-    /// 1001. Needs `create`. `ext_key` is stored under the app's
+    /// Endpoint 1001: needs `create`. `ext_key` is stored under the app's
     /// `ext_key_type` (400.24 if the app has none).
     pub async fn create(
         &self,
@@ -101,7 +99,7 @@ impl Accounts {
         Ok(self.answer(written, fields, ext_key_type, module_sha256, true))
     }
 
-    /// 1003. Needs `update`. `if_match` is the version an `If-Match` named.
+    /// Endpoint 1003: needs `update`. `if_match` is the version an `If-Match` named.
     pub async fn update(
         &self,
         app: &AppConfig,
@@ -139,7 +137,7 @@ impl Accounts {
         Ok(self.answer(written, fields, app.ext_key_type.as_deref(), module_sha256, false))
     }
 
-    /// 1004. Needs `delete`. Sets the status to inactive (values stay, and
+    /// Endpoint 1004: needs `delete`. Sets the status to inactive (values stay, and
     /// keep their unique claims); pending changes are cancelled. Idempotent.
     pub async fn deactivate(&self, app: &AppConfig, target: &Target, if_match: Option<i64>) -> Result<Answer, Problem> {
         let (contract_id, registered) = self.contract_for(app, Permission::Delete, None)?;
@@ -254,7 +252,11 @@ pub(super) fn taken(field: &str, role: Option<&str>, holder: EntityId, holder_st
     };
     tracing::debug!(field, holder, "unique value taken");
     let pointer = format!("/{}", field.replace('~', "~0").replace('/', "~1"));
-    Problem::new(code).errors(vec![WireFieldError { pointer, code: code.to_owned(), message: message(code).to_owned() }])
+    Problem::new(code).errors(vec![WireFieldError {
+        pointer,
+        code: code.to_owned(),
+        message: message(code).to_owned(),
+    }])
 }
 
 /// The catalogue's message for a code.

@@ -78,7 +78,8 @@ pub(super) enum Verdict {
 /// Checks the code against every live change, not just up to the first
 /// match, so the time taken does not tell which one matched.
 pub(super) fn judge(entity: EntityId, live: Vec<PendingChange>, codes: &dyn CodeMatcher) -> Verdict {
-    let matches: Vec<bool> = live.iter().map(|change| codes.matches(entity, &change.field, &change.code_hash)).collect();
+    let matches: Vec<bool> =
+        live.iter().map(|change| codes.matches(entity, &change.field, &change.code_hash)).collect();
     let (hits, misses): (Vec<_>, Vec<_>) = live.into_iter().zip(matches).partition(|(_, hit)| *hit);
     match hits.into_iter().next() {
         Some((change, _)) => Verdict::Matched(change),

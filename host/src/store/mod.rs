@@ -28,11 +28,11 @@ use std::sync::Arc;
 
 pub use codes::{CodeIssuer, CodeMatcher, IssuedCode, NoCodes};
 pub use error::StoreError;
+pub use migrations::AppliedMigration;
 pub use model::{
     Claim, Dispatch, Entity, EntityId, FieldDispatch, NewEntity, OutboxMessage, Status, Timestamp, Update,
     VerificationPolicy, VerificationRequest, VerifyOutcome, Written,
 };
-pub use migrations::AppliedMigration;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 

@@ -87,7 +87,8 @@ impl TestDb {
             );
             return None;
         };
-        let name = format!("pactum_test_{:016x}", getrandom::u64().unwrap_or_else(|error| panic!("getrandom: {error}")));
+        let name =
+            format!("pactum_test_{:016x}", getrandom::u64().unwrap_or_else(|error| panic!("getrandom: {error}")));
         let mut conn = PgConnection::connect(&server).await.unwrap_or_else(|error| {
             panic!("{POSTGRES_URL_VAR} is set to `{server}`, but that PostgreSQL server cannot be reached: {error}")
         });
@@ -127,11 +128,8 @@ impl TestDb {
         let Some(schema) = &self.schema else {
             return Raw::Sqlite(SqlitePool::connect(&self.url).await.unwrap_or_else(|error| unreachable(error)));
         };
-        let pool = PgPoolOptions::new()
-            .max_connections(2)
-            .connect(&self.url)
-            .await
-            .unwrap_or_else(|error| unreachable(error));
+        let pool =
+            PgPoolOptions::new().max_connections(2).connect(&self.url).await.unwrap_or_else(|error| unreachable(error));
         let current: String = sqlx::query_scalar("SELECT current_schema()")
             .fetch_one(&pool)
             .await
@@ -147,8 +145,10 @@ impl Drop for TestDb {
     fn drop(&mut self) {
         let Some(Schema { server, name }) = self.schema.take() else { return };
         let dropped = std::thread::spawn(move || -> Result<(), String> {
-            let runtime =
-                tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|error| error.to_string())?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|error| error.to_string())?;
             runtime.block_on(async {
                 let mut conn = PgConnection::connect(&server).await.map_err(|error| error.to_string())?;
                 // A connection a panicking test left in a transaction must

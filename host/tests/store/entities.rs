@@ -4,9 +4,7 @@ use pactum_host::store::{EntityId, IssuedCode, NoCodes, Status, StoreError, Veri
 use serde_json::json;
 
 use crate::common::db::{TestDb, backend_tests};
-use crate::fixtures::{
-    APP, Codes, POLICY, T0, claims, create, dispatch, holder, mobile_change, new_entity, update,
-};
+use crate::fixtures::{APP, Codes, POLICY, T0, claims, create, dispatch, holder, mobile_change, new_entity, update};
 use pactum_host::store::Dispatch;
 
 backend_tests!(
@@ -52,7 +50,8 @@ async fn entities_are_created_and_read_by_id_and_external_key(db: &TestDb) {
 
     // The document reads back exactly as written, numbers included (a
     // JSONB column would turn 1e15 into an integer).
-    let numbers = json!({"float": 1e15, "fraction": 0.1, "big": u64::MAX, "negative": -0.5, "nested": {"b": 1, "a": [2.5]}});
+    let numbers =
+        json!({"float": 1e15, "fraction": 0.1, "big": u64::MAX, "negative": -0.5, "nested": {"b": 1, "a": [2.5]}});
     let id = create(store.as_ref(), numbers.clone(), &[]).await;
     let read = store.get(id).await.unwrap().data;
     assert_eq!(read, numbers);
@@ -84,7 +83,9 @@ async fn an_update_commits_data_holds_outbox_and_audit_together(db: &TestDb) {
         raw.fetch_one(&format!("SELECT channel, recipient, payload FROM outbox WHERE entity_id = {id}")).await;
     assert_eq!(outbox, ("sms".to_owned(), "+4522222222".to_owned(), b"sealed:+4522222222".to_vec()));
     let holds: Vec<(String, String, bool)> = raw
-        .fetch_all(&format!("SELECT field, value, pending FROM unique_values WHERE entity_id = {id} ORDER BY field, value"))
+        .fetch_all(&format!(
+            "SELECT field, value, pending FROM unique_values WHERE entity_id = {id} ORDER BY field, value"
+        ))
         .await;
     assert_eq!(
         holds,

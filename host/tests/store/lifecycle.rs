@@ -62,7 +62,8 @@ async fn migrations_run_once_and_report_what_they_applied(db: &TestDb) {
 
 async fn pactum_migrate_prints_what_it_applied(db: &TestDb) {
     let migrate = || {
-        let output = Command::new(env!("CARGO_BIN_EXE_pactum")).args(["migrate", "--database", db.url()]).output().unwrap();
+        let output =
+            Command::new(env!("CARGO_BIN_EXE_pactum")).args(["migrate", "--database", db.url()]).output().unwrap();
         assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
         String::from_utf8(output.stdout).unwrap()
     };

@@ -36,7 +36,8 @@ async fn the_cooldown_and_the_window_limit_refuse_codes_but_not_the_update(db: &
     let refused = store.update(soon, &codes).await.unwrap();
     assert_eq!(dispatch(&refused), Some(Dispatch::Cooldown { retry_after: 90 }));
     assert_eq!(refused.entity.data, json!({"name": "Ada L."}));
-    let (pending,): (String,) = raw.fetch_one(&format!("SELECT value FROM pending_changes WHERE entity_id = {id}")).await;
+    let (pending,): (String,) =
+        raw.fetch_one(&format!("SELECT value FROM pending_changes WHERE entity_id = {id}")).await;
     assert_eq!(pending, r#""+4510000000""#);
     let free = mobile_change(other, T0 + 31, json!({}), "+4520000000");
     assert!(matches!(dispatch(&store.update(free, &codes).await.unwrap()), Some(Dispatch::Dispatched { .. })));
@@ -133,11 +134,9 @@ async fn the_right_code_applies_the_value_and_activates_the_entity(db: &TestDb) 
         unreachable!("not verified");
     };
     assert_eq!((entity.data, entity.version), (json!({"mobile": "+4522222222"}), 3));
-    let holds: Vec<(String, bool)> =
-        raw.fetch_all("SELECT value, pending FROM unique_values").await;
+    let holds: Vec<(String, bool)> = raw.fetch_all("SELECT value, pending FROM unique_values").await;
     assert_eq!(holds, vec![("+4522222222".to_owned(), false)]);
-    let audit: Vec<(String, String)> =
-        raw.fetch_all("SELECT action, fields FROM audit ORDER BY id").await;
+    let audit: Vec<(String, String)> = raw.fetch_all("SELECT action, fields FROM audit ORDER BY id").await;
     assert_eq!(
         audit.iter().map(|(action, fields)| format!("{action} {fields}")).collect::<Vec<_>>(),
         vec![r#"create ["/mobile"]"#, r#"verify ["/mobile"]"#, "update []", r#"verify ["/mobile"]"#]

@@ -16,8 +16,11 @@ use serde_json::Value;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-/// The test apps: name, permissions, default contract, other contracts, ext-key type.
-pub const APPS: &[(&str, &[&str], &str, &[&str], Option<&str>)] = &[
+/// A test app: name, permissions, default contract, other contracts, ext-key type.
+pub type TestApp = (&'static str, &'static [&'static str], &'static str, &'static [&'static str], Option<&'static str>);
+
+/// The test apps.
+pub const APPS: &[TestApp] = &[
     ("full", &["read", "create", "update", "delete", "verify"], "profile", &["loyalty"], Some("crm")),
     ("reader", &["read"], "profile", &[], None),
     ("writer", &["create", "update"], "profile", &[], Some("crm")),

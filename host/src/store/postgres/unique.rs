@@ -102,14 +102,12 @@ pub(super) async fn claim(
         });
     }
     if !pending {
-        sqlx::query(
-            "DELETE FROM unique_values WHERE entity_id = $1 AND field = $2 AND NOT pending AND value <> $3",
-        )
-        .bind(entity)
-        .bind(field)
-        .bind(value)
-        .execute(&mut *conn)
-        .await?;
+        sqlx::query("DELETE FROM unique_values WHERE entity_id = $1 AND field = $2 AND NOT pending AND value <> $3")
+            .bind(entity)
+            .bind(field)
+            .bind(value)
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
 }

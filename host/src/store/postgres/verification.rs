@@ -102,10 +102,7 @@ pub(super) async fn cancel(conn: &mut PgConnection, entity: EntityId, field: &st
 
 /// Cancels every pending change of the entity.
 pub(super) async fn cancel_all(conn: &mut PgConnection, entity: EntityId) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM unique_values WHERE entity_id = $1 AND pending")
-        .bind(entity)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query("DELETE FROM unique_values WHERE entity_id = $1 AND pending").bind(entity).execute(&mut *conn).await?;
     sqlx::query("DELETE FROM pending_changes WHERE entity_id = $1").bind(entity).execute(&mut *conn).await?;
     Ok(())
 }
