@@ -13,6 +13,9 @@
 //! [verification]             # optional; defaults in VerificationConfig
 //! cooldown_secs = 120
 //!
+//! [outbox]                   # optional; defaults in delivery::WorkerOptions
+//! lease_secs = 120
+//!
 //! [runtime]                  # optional; defaults in runtime::Limits
 //! evaluate_fuel = 2000000000
 //! deadline_ms = 2000
@@ -37,7 +40,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::apps::AppConfig;
-use crate::delivery::SendersConfig;
+use crate::delivery::{OutboxConfig, SendersConfig};
 use crate::runtime::Limits;
 use crate::store::VerificationPolicy;
 use crate::verification::code;
@@ -165,6 +168,8 @@ pub struct Config {
     #[serde(default)]
     pub senders: SendersConfig,
     #[serde(default)]
+    pub outbox: OutboxConfig,
+    #[serde(default)]
     pub runtime: Limits,
     #[serde(default)]
     pub contracts: Vec<ContractConfig>,
@@ -216,6 +221,7 @@ impl Config {
     pub fn parse(text: &str, base: &Path) -> anyhow::Result<Self> {
         let mut config: Self = toml::from_str(text).map_err(|error| anyhow::anyhow!("{error}"))?;
         config.verification.check()?;
+        config.outbox.options()?;
         config.database.url = anchor_sqlite_path(&config.database.url, base);
         if let Some(file) = &mut config.server.secret_file {
             *file = base.join(&*file);

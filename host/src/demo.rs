@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use crate::apps::{AppConfig, Permission, key_hash};
 use crate::config::{BUILTIN, Config, ContractConfig, Instances};
 use crate::http::demo::{Demo, DemoApp};
+use crate::server::{Service, load_secret};
 use crate::service::Accounts;
 use crate::store::Status;
 
@@ -144,6 +145,20 @@ fn seeds() -> Vec<(&'static str, Value, Option<&'static str>, Status, &'static s
             "Dora Holm (loyalty card)",
         ),
     ]
+}
+
+/// The demo service over `data_dir`: prepared, built and seeded, ready to
+/// serve. `pactum serve` without `--config` runs this, and so do the
+/// browser tests.
+pub async fn service(data_dir: &Path, listen: std::net::SocketAddr) -> anyhow::Result<(Service, DemoSetup)> {
+    let setup = prepare(data_dir, listen)?;
+    let secret = load_secret(&setup.config)?;
+    let mut service = Service::build(&setup.config, &secret, Some(setup.demo.clone())).await?;
+    let entities = seed(&service.state.accounts, &setup.data_dir).await?;
+    if let Some(demo) = service.state.demo.as_mut().and_then(std::sync::Arc::get_mut) {
+        demo.entities = entities;
+    }
+    Ok((service, setup))
 }
 
 /// Creates the demo entities once (their ids are kept in

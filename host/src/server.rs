@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::apps::Apps;
 use crate::config::Config;
-use crate::delivery::{LogSender, OutboxWorker, Senders, WorkerOptions};
+use crate::delivery::{LogSender, OutboxWorker, Senders};
 use crate::http::{AppState, demo::Demo};
 use crate::registry::Registry;
 use crate::runtime::{Runtime, RuntimeOptions};
@@ -87,7 +87,7 @@ impl Service {
             store: Arc::clone(&store),
             senders,
             sealer: codes.sealer().clone(),
-            options: WorkerOptions::default(),
+            options: config.outbox.options()?,
         }
         .spawn(wake, shutdown.clone());
 

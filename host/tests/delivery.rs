@@ -4,6 +4,7 @@
 //! receiver got is then confirmed through 2004, and the new value shows.
 #![expect(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, clippy::panic, reason = "tests")]
 
+mod common;
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,7 +17,13 @@ use pactum_host::delivery::SenderConfig;
 use pactum_host::store::Status;
 use reqwest::Method;
 use serde_json::{Value, json};
+use common::db::{TestDb, backend_tests};
 use support::TestServer;
+
+backend_tests!(
+    an_sms_code_goes_through_the_webhook_sender_and_verifies,
+    an_email_code_goes_through_the_smtp_sender_and_verifies,
+);
 
 async fn seed(server: &TestServer, data: Value) -> i64 {
     server.accounts.import("profile", data, BTreeMap::new(), Status::Active).await.expect("seeded").entity.dp_keyid
@@ -50,11 +57,10 @@ async fn confirm_through(server: &TestServer, id: i64, field: &str, value: &str,
         call(server, Method::POST, &format!("/userentity/dp-keyid/{id}/verify"), json!({ "code": code })).await;
     assert_eq!(status, 204, "the delivered code is accepted: {body}");
     let (_, entity) = call(server, Method::GET, &format!("/userentity/dp-keyid/{id}/data"), Value::Null).await;
-    assert_eq!(entity[field], value, "the confirmed {field} shows");
+    assert_eq!(entity["entity"][field], value, "the confirmed {field} shows");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_sms_code_goes_through_the_webhook_sender_and_verifies() {
+async fn an_sms_code_goes_through_the_webhook_sender_and_verifies(db: &TestDb) {
     let received: Arc<Mutex<Vec<Posted>>> = Arc::default();
     let sink = received.clone();
     let receiver = Router::new().route(
@@ -72,8 +78,7 @@ async fn an_sms_code_goes_through_the_webhook_sender_and_verifies() {
     let gateway = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, receiver).await });
 
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = support::config(dir.path());
+    let mut config = support::config(db);
     config.senders.sms = SenderConfig::Webhook {
         url: format!("http://{gateway}/sms"),
         headers: BTreeMap::from([("Authorization".to_owned(), "Bearer gateway-token".to_owned())]),
@@ -88,6 +93,12 @@ async fn an_sms_code_goes_through_the_webhook_sender_and_verifies() {
 
     let (headers, posted) = first(&received, "webhook").await;
     assert_eq!(headers.get("authorization").map(String::as_str), Some("Bearer gateway-token"));
+    let outbox_id = posted["id"].as_i64().expect("the body names the outbox row");
+    assert_eq!(
+        headers.get("idempotency-key").map(String::as_str),
+        Some(format!("pactum-outbox-{outbox_id}").as_str()),
+        "a gateway can deduplicate a second try"
+    );
     assert_eq!(posted["to"], "+4520123456", "the number goes out in E.164");
     assert_eq!(posted["channel"], "sms");
     assert_eq!(posted["entity"], id);
@@ -131,8 +142,7 @@ fn digit_runs(text: &str, length: usize) -> BTreeSet<String> {
     text.split(|c: char| !c.is_ascii_digit()).filter(|run| run.len() == length).map(str::to_owned).collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_email_code_goes_through_the_smtp_sender_and_verifies() {
+async fn an_email_code_goes_through_the_smtp_sender_and_verifies(db: &TestDb) {
     let mailbox = Mailbox::default();
     let delivered = mailbox.delivered.clone();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -142,8 +152,7 @@ async fn an_email_code_goes_through_the_smtp_sender_and_verifies() {
     // The receiver blocks its thread for the life of the test process.
     std::thread::spawn(move || smtp.serve().map_err(|error| error.to_string()));
 
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = support::config(dir.path());
+    let mut config = support::config(db);
     config.senders.email = SenderConfig::Smtp {
         url: format!("smtp://{relay}"),
         from: "Pactum <no-reply@pactum.test>".to_owned(),
@@ -162,13 +171,14 @@ async fn an_email_code_goes_through_the_smtp_sender_and_verifies() {
     assert_eq!(to, vec!["Sam.New@Example.com".to_owned()], "the code goes to the new address, not the old one");
     assert!(mail.contains("Subject: Your Pactum code"), "{mail}");
     assert!(mail.contains("From: Pactum <no-reply@pactum.test>"), "{mail}");
+    assert!(mail.contains("Message-ID: <pactum-outbox-"), "a stable id lets a relay deduplicate: {mail}");
     let body_text = mail.split("\r\n\r\n").nth(1).expect("the mail has a body");
     let codes = digit_runs(body_text, code_length);
     assert_eq!(codes.len(), 1, "one {code_length}-digit code in the body: {body_text}");
     let code = codes.into_iter().next().unwrap();
 
     let (_, entity) = call(&server, Method::GET, &format!("/userentity/dp-keyid/{id}/data"), Value::Null).await;
-    assert_eq!(entity["email"], "sam@example.com", "the old address holds until the code is confirmed");
+    assert_eq!(entity["entity"]["email"], "sam@example.com", "the old address holds until the code is confirmed");
     confirm_through(&server, id, "email", "Sam.New@Example.com", code).await;
     server.stop().await;
 }

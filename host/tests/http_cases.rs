@@ -12,6 +12,7 @@
 //! code the log sender delivered for that pending change.
 #![expect(clippy::expect_used, clippy::unwrap_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
 
+mod common;
 mod support;
 
 use std::collections::BTreeMap;
@@ -20,6 +21,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use pactum_host::store::Status;
 use serde::Deserialize;
 use serde_json::{Map, Value};
+use common::db::{TestDb, backend_tests};
 use support::TestServer;
 
 #[derive(Debug, Deserialize)]
@@ -301,7 +303,7 @@ async fn run_case(server: &TestServer, case: &Case, form: Form) -> Result<(), St
                 return Err(fail(format!("errors {got:?}, expected {errors:?}")));
             }
         }
-        let entity = if body.get("entity").is_some() { &body["entity"] } else { &body };
+        let entity = &body["entity"];
         for (field, expected) in &expect.entity {
             let expected = run.expand_value(expected).await;
             if entity.get(field) != Some(&expected) {
@@ -340,10 +342,10 @@ async fn run_case(server: &TestServer, case: &Case, form: Form) -> Result<(), St
     Ok(())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_http_case_passes_in_both_addressing_forms() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = support::config(dir.path());
+backend_tests!(every_http_case_passes_in_both_addressing_forms);
+
+async fn every_http_case_passes_in_both_addressing_forms(db: &TestDb) {
+    let mut config = support::config(db);
     // Small limits, so the cases reach them quickly.
     config.verification.window_limit = 2;
     config.verification.max_attempts = 3;

@@ -3,6 +3,7 @@
 //! taken behind Pactum's back, and the OpenAPI document against the routes.
 #![expect(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 
+mod common;
 mod support;
 
 use std::collections::BTreeMap;
@@ -10,7 +11,18 @@ use std::collections::BTreeMap;
 use pactum_host::store::Status;
 use reqwest::Method;
 use serde_json::{Value, json};
+use common::db::{TestDb, backend_tests};
 use support::TestServer;
+
+backend_tests!(
+    concurrent_updates_racing_for_one_value_have_exactly_one_winner,
+    a_restart_keeps_entities_pending_changes_and_codes,
+    an_oversized_body_is_413_and_changes_nothing,
+    an_expired_code_is_403_1_and_cancels_the_change,
+    verify_rechecks_uniqueness_for_values_taken_behind_pactums_back,
+    the_openapi_document_lists_exactly_the_routes_served,
+    health_metrics_contracts_and_modules_are_served,
+);
 
 async fn seed(server: &TestServer, data: Value, status: Status) -> i64 {
     server.accounts.import("profile", data, BTreeMap::new(), status).await.expect("seeded").entity.dp_keyid
@@ -26,15 +38,18 @@ async fn put(server: &TestServer, id: i64, body: Value) -> (u16, Value) {
     (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
 }
 
+/// The entity a 1002 answer shows.
 async fn get(server: &TestServer, id: i64) -> Value {
-    server
+    let answer: Value = server
         .request("full", Method::GET, &format!("/userentity/dp-keyid/{id}/data"))
         .send()
         .await
         .expect("GET answers")
         .json()
         .await
-        .expect("GET is JSON")
+        .expect("GET is JSON");
+    assert_eq!(answer["code"], "200", "{answer}");
+    answer["entity"].clone()
 }
 
 /// N entities each PUT the same value at once: exactly one wins.
@@ -61,19 +76,15 @@ async fn race(server: &TestServer, field: &str, value: &str, expected_loser_code
     assert_eq!(winners[0].1["code"], "200.1", "the winner's change waits for its code");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_updates_racing_for_one_value_have_exactly_one_winner() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(support::config(dir.path())).await;
+async fn concurrent_updates_racing_for_one_value_have_exactly_one_winner(db: &TestDb) {
+    let server = TestServer::start(support::config(db)).await;
     race(&server, "email", "Contested@Example.com", "400.2").await;
     race(&server, "mobile", "+4529999999", "400.4").await;
     server.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_restart_keeps_entities_pending_changes_and_codes() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(support::config(dir.path())).await;
+async fn a_restart_keeps_entities_pending_changes_and_codes(db: &TestDb) {
+    let server = TestServer::start(support::config(db)).await;
     let id = seed(&server, json!({"name": "Ann", "email": "restart@example.com"}), Status::Active).await;
     assert_eq!(put(&server, id, json!({"name": "Ann Restarted"})).await.0, 200);
     let (status, body) = put(&server, id, json!({"mobile": "+4521212121"})).await;
@@ -98,10 +109,8 @@ async fn a_restart_keeps_entities_pending_changes_and_codes() {
     server.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_oversized_body_is_413_and_changes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = support::config(dir.path());
+async fn an_oversized_body_is_413_and_changes_nothing(db: &TestDb) {
+    let mut config = support::config(db);
     config.server.body_limit_bytes = 4096;
     let server = TestServer::start(config).await;
     let id = seed(&server, json!({"name": "Ann", "email": "big@example.com"}), Status::Active).await;
@@ -112,10 +121,8 @@ async fn an_oversized_body_is_413_and_changes_nothing() {
     server.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_expired_code_is_403_1_and_cancels_the_change() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = support::config(dir.path());
+async fn an_expired_code_is_403_1_and_cancels_the_change(db: &TestDb) {
+    let mut config = support::config(db);
     config.verification.code_ttl_secs = 1;
     let server = TestServer::start(config).await;
     let id = seed(&server, json!({"name": "Ann", "email": "expiry@example.com"}), Status::Active).await;
@@ -134,11 +141,9 @@ async fn an_expired_code_is_403_1_and_cancels_the_change() {
     server.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn verify_rechecks_uniqueness_for_values_taken_behind_pactums_back() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(support::config(dir.path())).await;
-    let raw = sqlx::SqlitePool::connect(&server.config.database.url).await.unwrap();
+async fn verify_rechecks_uniqueness_for_values_taken_behind_pactums_back(db: &TestDb) {
+    let server = TestServer::start(support::config(db)).await;
+    let raw = db.raw().await;
     for (holder_status, expected) in [(Status::Active, "400.4"), (Status::Inactive, "400.5")] {
         let n = if holder_status == Status::Active { 1 } else { 2 };
         let id = seed(&server, json!({"name": "Ann", "email": format!("taken{n}@example.com")}), Status::Active).await;
@@ -148,12 +153,10 @@ async fn verify_rechecks_uniqueness_for_values_taken_behind_pactums_back() {
         assert_eq!(put(&server, id, json!({"mobile": number})).await.1["code"], "200.1");
         let code = server.new_code(id, "mobile", None).await.expect("a code was sent");
         // An operator's direct write hands the pending number to another entity.
-        sqlx::query("UPDATE unique_values SET entity_id = ?, pending = 0 WHERE field = 'mobile' AND value = ?")
-            .bind(holder)
-            .bind(&number)
-            .execute(&raw)
-            .await
-            .unwrap();
+        raw.execute(&format!(
+            "UPDATE unique_values SET entity_id = {holder}, pending = FALSE WHERE field = 'mobile' AND value = '{number}'"
+        ))
+        .await;
         let response = server
             .request("full", Method::POST, "/userentity/ext-key/none/crm/verify")
             .json(&json!({"code": code}))
@@ -176,10 +179,8 @@ async fn verify_rechecks_uniqueness_for_values_taken_behind_pactums_back() {
     server.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_openapi_document_lists_exactly_the_routes_served() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(support::config(dir.path())).await;
+async fn the_openapi_document_lists_exactly_the_routes_served(db: &TestDb) {
+    let server = TestServer::start(support::config(db)).await;
     let document: Value = server.request("", Method::GET, "/openapi.json").send().await.unwrap().json().await.unwrap();
     assert!(document["openapi"].as_str().unwrap().starts_with("3.1"), "OpenAPI 3.1");
     let paths = document["paths"].as_object().unwrap();
@@ -236,10 +237,8 @@ fn refs(value: &Value) -> Vec<String> {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn health_metrics_contracts_and_modules_are_served() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(support::config(dir.path())).await;
+async fn health_metrics_contracts_and_modules_are_served(db: &TestDb) {
+    let server = TestServer::start(support::config(db)).await;
     let health = server.request("", Method::GET, "/healthz").send().await.unwrap();
     assert_eq!(health.status(), 200);
     let id = seed(&server, json!({"name": "Ann", "email": "metrics@example.com"}), Status::Active).await;

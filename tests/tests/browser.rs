@@ -4,7 +4,8 @@
 //!
 //! This test computes what the wasmtime host answers for every corpus and
 //! JSON-Schema-Test-Suite call, writes calls and expected bytes to a file,
-//! builds the SDK (`npm run build`), starts the server on a free port with a
+//! builds the SDK (`npm run build`), starts the demo service (what `pactum
+//! serve` runs without a config) in this process on a free port with a
 //! fresh data folder, and runs the node tests of `www/test/` against it
 //! (`PACTUM_BASE_URL`, `PACTUM_CONFORMANCE_FILE`). Screenshots of each step
 //! land in `target/screenshots/`. A missing Chromium, node or npm package
@@ -13,16 +14,14 @@
 #![expect(clippy::expect_used, clippy::panic, reason = "tests")]
 
 use std::fs;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::process::{Command, Output};
 
 use pactum_tests::conformance;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
-const LISTENING: &str = "listening on ";
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the workspace").to_path_buf()
@@ -64,63 +63,47 @@ fn run(command: &mut Command, what: &str) -> Output {
     output
 }
 
-/// `target/debug/pactum`, built now so that it is never stale.
-fn pactum_binary() -> PathBuf {
-    run(
-        Command::new(env!("CARGO"))
-            .args(["build", "--quiet", "-p", "pactum-host", "--bin", "pactum"])
-            .current_dir(workspace()),
-        "cargo build -p pactum-host --bin pactum",
-    );
-    let binary = target_dir().join("debug").join("pactum");
-    assert!(binary.is_file(), "{} is missing after `cargo build`", binary.display());
-    binary
-}
-
-/// A running `pactum serve`, stopped when dropped.
+/// The demo service (`pactum serve` without `--config`), in this process on
+/// a runtime of its own and a free port, stopped gracefully when dropped.
+/// In-process rather than a child `pactum` binary: building that binary
+/// from a test would be a second, differently featured build of the host.
 struct Server {
-    child: Child,
     base: String,
+    runtime: tokio::runtime::Runtime,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
 
 impl Server {
-    fn start(binary: &Path, data_dir: &Path, log: &Path) -> Self {
-        let mut child = Command::new(binary)
-            .arg("serve")
-            .arg("--data-dir")
-            .arg(data_dir)
-            .args(["--listen", "127.0.0.1:0"])
-            .current_dir(workspace())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(fs::File::create(log).expect("server log file"))
-            .spawn()
-            .unwrap_or_else(|error| panic!("cannot start {}: {error}", binary.display()));
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (found, listening) = mpsc::channel();
-        // Reads every line so the server never blocks on a full pipe.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(at) = line.find(LISTENING) {
-                    let _ = found.send(line[at + LISTENING.len()..].trim().to_owned());
-                }
-            }
+    fn start(data_dir: &Path) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a tokio runtime for the server");
+        let (base, stop, task) = runtime.block_on(async {
+            let any_port = SocketAddr::from(([127, 0, 0, 1], 0));
+            let (service, _setup) =
+                pactum_host::demo::service(data_dir, any_port).await.expect("the demo service starts");
+            let (listener, address) = pactum_host::server::bind(any_port).await.expect("a free port");
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            let task = tokio::spawn(service.serve(listener, async move {
+                let _ = stopped.await;
+            }));
+            (format!("http://{address}"), stop, task)
         });
-        let Ok(base) = listening.recv_timeout(Duration::from_secs(120)) else {
-            let _ = child.kill();
-            panic!(
-                "`pactum serve` printed no `{LISTENING}http://...` line within 120 s; its log:\n{}",
-                fs::read_to_string(log).unwrap_or_default()
-            );
-        };
-        Self { child, base: base.trim_end_matches('/').to_owned() }
+        Self { base, runtime, stop: Some(stop), task: Some(task) }
     }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = self.runtime.block_on(task);
+        }
     }
 }
 
@@ -162,10 +145,21 @@ fn chromium_runs_the_demo_page_and_the_conformance_corpus() {
     let expectations = scratch.join("conformance.json");
     let count = write_expectations(&expectations);
 
-    let server = Server::start(&pactum_binary(), &scratch.join("data"), &scratch.join("server.log"));
+    let server = Server::start(&scratch.join("data"));
     let screenshots = target_dir().join("screenshots");
+    // The test files by name: `node --test test/` would also run the
+    // helpers beside them as tests.
+    let mut files: Vec<String> = fs::read_dir(www.join("test"))
+        .expect("www/test/")
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| name.ends_with(".test.mjs"))
+        .map(|name| format!("test/{name}"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 2, "www/test/ holds the demo and conformance tests: {files:?}");
     let output = Command::new("node")
-        .args(["--test", "--test-concurrency=1", "--test-reporter=spec", "test/"])
+        .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
+        .args(&files)
         .current_dir(&www)
         .env("PACTUM_BASE_URL", &server.base)
         .env("PACTUM_CONFORMANCE_FILE", &expectations)
@@ -181,8 +175,7 @@ fn chromium_runs_the_demo_page_and_the_conformance_corpus() {
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),
-        "the browser tests failed (server log: {}; screenshots: {})",
-        scratch.join("server.log").display(),
+        "the browser tests failed (screenshots: {})",
         screenshots.display()
     );
     let summary = format!("browser conformance: {count} cases");

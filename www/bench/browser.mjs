@@ -1,13 +1,11 @@
 // Measures the contract module in Chromium (Debian's, through playwright-core):
 // module load (fetch, compile, init), per-keystroke evaluate through the SDK
 // (in its Web Worker, and inline on the page's thread), and the same schema
-// and documents through ajv (compiled). Serves the files with
-// www/test/stub-server.mjs unless PACTUM_BASE_URL names a running `pactum serve`.
+// and documents through ajv (compiled), against a running `pactum serve`.
 //
-// usage: npm run build && node bench/browser.mjs
-import { spawn } from "node:child_process";
+// usage: cargo xtask serve &   (then, in www/)
+//        npm run build && PACTUM_BASE_URL=http://127.0.0.1:8080 node bench/browser.mjs
 import { readFileSync } from "node:fs";
-import { once } from "node:events";
 import { build } from "esbuild";
 import { launch } from "../test/browser.mjs";
 import { CURRENT, keystrokes, merged, stats, table } from "./workload.mjs";
@@ -15,12 +13,10 @@ import { CURRENT, keystrokes, merged, stats, table } from "./workload.mjs";
 const ROUNDS = 20;
 const LOADS = 5;
 
-async function server() {
-  if (process.env.PACTUM_BASE_URL) return { base: process.env.PACTUM_BASE_URL, stop() {} };
-  const child = spawn(process.execPath, [new URL("../test/stub-server.mjs", import.meta.url).pathname, "0"], { stdio: ["ignore", "pipe", "inherit"] });
-  let text = "";
-  while (!text.includes("listening on ")) text += (await once(child.stdout, "data"))[0];
-  return { base: text.match(/listening on (\S+)/)[1], stop: () => child.kill() };
+function server() {
+  const base = process.env.PACTUM_BASE_URL;
+  if (!base) throw new Error("set PACTUM_BASE_URL to a running `pactum serve` (e.g. http://127.0.0.1:8080)");
+  return { base, stop() {} };
 }
 
 // ajv for the page: bundled from the npm packages, as an app would ship it.
@@ -33,7 +29,7 @@ const ajvBundle = (
   })
 ).outputFiles[0].text;
 
-const { base, stop } = await server();
+const { base, stop } = server();
 const chromium = await launch();
 try {
   const page = await chromium.context.newPage();

@@ -47,7 +47,9 @@ export class PlaygroundView {
       ),
     );
     this.example.replaceChildren(h("option", { value: "" }, "Start from a contract…"), ...this.contracts.map((contract) => h("option", { value: contract.id }, contract.title ? `${contract.title} (${contract.id})` : contract.id)));
-    if (!this.contract.value.trim() && this.contracts[0]) await this.loadExample(this.contracts[0].id);
+    // Start from a contract of the built-in module: it evaluates any pasted contract.
+    const first = this.contracts.find((contract) => contract.module === "builtin") ?? this.contracts[0];
+    if (!this.contract.value.trim() && first) await this.loadExample(first.id);
   }
 
   /** Fills the contract box with a served contract and selects its module. */

@@ -32,22 +32,18 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let (config, demo, data_dir) = match &args.config {
-        Some(path) => (Config::load(path)?, None, None),
+    let (service, config, data_dir) = match &args.config {
+        Some(path) => {
+            let config = Config::load(path)?;
+            let secret = load_secret(&config)?;
+            (Service::build(&config, &secret, None).await?, config, None)
+        }
         None => {
             let listen = args.listen.unwrap_or(Config::parse("", std::path::Path::new("."))?.server.listen);
-            let setup = pactum_host::demo::prepare(&args.data_dir, listen)?;
-            (setup.config, Some(setup.demo), Some(setup.data_dir))
+            let (service, setup) = pactum_host::demo::service(&args.data_dir, listen).await?;
+            (service, setup.config, Some(setup.data_dir))
         }
     };
-    let secret = load_secret(&config)?;
-    let mut service = Service::build(&config, &secret, demo).await?;
-    if let Some(data_dir) = &data_dir {
-        let entities = pactum_host::demo::seed(&service.state.accounts, data_dir).await?;
-        if let Some(demo) = service.state.demo.as_mut().and_then(std::sync::Arc::get_mut) {
-            demo.entities = entities;
-        }
-    }
     let (listener, address) = bind(args.listen.unwrap_or(config.server.listen)).await?;
     print_banner(&service, address, data_dir.as_deref())?;
     service.serve(listener, shutdown_signal()).await

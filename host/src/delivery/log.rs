@@ -59,7 +59,7 @@ impl LogSender {
 
 #[async_trait::async_trait]
 impl Sender for LogSender {
-    async fn send(&self, message: &Message) -> Result<(), SendError> {
+    async fn send(&self, _outbox_id: i64, message: &Message) -> Result<(), SendError> {
         tracing::info!(
             entity = message.entity,
             field = %message.field,

@@ -31,13 +31,24 @@ pub use message::{Channel, Message, rfc3339};
 pub use seal::{SealError, Sealer};
 pub use smtp::SmtpSender;
 pub use webhook::WebhookSender;
-pub use worker::{DrainReport, OutboxWorker, WorkerOptions};
+pub use worker::{DrainReport, OutboxConfig, OutboxWorker, WorkerOptions};
 
 /// Delivers one message to its recipient. Implementations never log the
 /// code (the `log` sender, for development, is the one exception).
+///
+/// `outbox_id` is the message's outbox row. A row can be sent twice (its
+/// worker died between the send and recording it), so senders pass
+/// [`idempotency_key`] on, for a gateway that deduplicates.
 #[async_trait::async_trait]
 pub trait Sender: Send + Sync + fmt::Debug {
-    async fn send(&self, message: &Message) -> Result<(), SendError>;
+    async fn send(&self, outbox_id: i64, message: &Message) -> Result<(), SendError>;
+}
+
+/// The key that names one outbox row to a gateway, the same on every try
+/// and every host.
+#[must_use]
+pub fn idempotency_key(outbox_id: i64) -> String {
+    format!("pactum-outbox-{outbox_id}")
 }
 
 /// A failed send. `retryable` tells the worker whether trying again later

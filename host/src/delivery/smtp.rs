@@ -40,7 +40,7 @@ impl SmtpSender {
 
 #[async_trait::async_trait]
 impl Sender for SmtpSender {
-    async fn send(&self, message: &Message) -> Result<(), SendError> {
+    async fn send(&self, outbox_id: i64, message: &Message) -> Result<(), SendError> {
         let to = message
             .recipient
             .parse::<Mailbox>()
@@ -49,6 +49,8 @@ impl Sender for SmtpSender {
             .from(self.from.clone())
             .to(to)
             .subject(&self.subject)
+            // The same on every try, so a duplicate is recognisable.
+            .message_id(Some(format!("<{}@{}>", super::idempotency_key(outbox_id), self.from.email.domain())))
             .header(ContentType::TEXT_PLAIN)
             .body(message.mail_text())
             .map_err(|error| SendError::permanent(format!("the e-mail could not be built: {error}")))?;

@@ -39,6 +39,8 @@ impl std::fmt::Debug for WebhookSender {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Body<'a> {
+    /// The outbox row: the same on every try, for deduplication.
+    id: i64,
     to: &'a str,
     channel: Channel,
     message: String,
@@ -106,8 +108,9 @@ fn tls_config() -> Result<rustls::ClientConfig, rustls::Error> {
 
 #[async_trait::async_trait]
 impl Sender for WebhookSender {
-    async fn send(&self, message: &Message) -> Result<(), SendError> {
+    async fn send(&self, outbox_id: i64, message: &Message) -> Result<(), SendError> {
         let body = Body {
+            id: outbox_id,
             to: &message.recipient,
             channel: message.channel,
             message: message.short_text(),
@@ -116,7 +119,14 @@ impl Sender for WebhookSender {
             field: &message.field,
             expires_at: message.expires_at_rfc3339(),
         };
-        let answer = self.client.post(self.url.clone()).headers(self.headers.clone()).json(&body).send().await;
+        let answer = self
+            .client
+            .post(self.url.clone())
+            .headers(self.headers.clone())
+            .header("idempotency-key", super::idempotency_key(outbox_id))
+            .json(&body)
+            .send()
+            .await;
         match answer {
             Ok(response) => classify(response.status()),
             // The URL may carry a key in its query; the body is never shown.

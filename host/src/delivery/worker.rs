@@ -51,6 +51,60 @@ impl Default for WorkerOptions {
     }
 }
 
+/// The `[outbox]` table: the worker's pacing, in plain numbers. All
+/// optional; the defaults are [`WorkerOptions::default`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutboxConfig {
+    pub poll_ms: u64,
+    pub lease_secs: i64,
+    pub batch: u32,
+    pub max_attempts: u32,
+    pub backoff_base_secs: i64,
+    pub backoff_cap_secs: i64,
+}
+
+impl Default for OutboxConfig {
+    fn default() -> Self {
+        let options = WorkerOptions::default();
+        Self {
+            poll_ms: u64::try_from(options.poll.as_millis()).unwrap_or(u64::MAX),
+            lease_secs: options.lease_secs,
+            batch: options.batch,
+            max_attempts: options.max_attempts,
+            backoff_base_secs: options.backoff_base_secs,
+            backoff_cap_secs: options.backoff_cap_secs,
+        }
+    }
+}
+
+impl OutboxConfig {
+    /// The worker's options, or the field that cannot work.
+    pub fn options(&self) -> anyhow::Result<WorkerOptions> {
+        let positive = [
+            ("poll_ms", i64::try_from(self.poll_ms).unwrap_or(i64::MAX)),
+            ("lease_secs", self.lease_secs),
+            ("batch", i64::from(self.batch)),
+            ("max_attempts", i64::from(self.max_attempts)),
+            ("backoff_base_secs", self.backoff_base_secs),
+        ];
+        if let Some((field, _)) = positive.iter().find(|(_, value)| *value < 1) {
+            anyhow::bail!("outbox.{field}: must be at least 1");
+        }
+        if self.backoff_cap_secs < self.backoff_base_secs {
+            anyhow::bail!("outbox.backoff_cap_secs: must be at least backoff_base_secs");
+        }
+        Ok(WorkerOptions {
+            poll: Duration::from_millis(self.poll_ms),
+            lease_secs: self.lease_secs,
+            batch: self.batch,
+            max_attempts: self.max_attempts,
+            backoff_base_secs: self.backoff_base_secs,
+            backoff_cap_secs: self.backoff_cap_secs,
+        })
+    }
+}
+
 impl WorkerOptions {
     /// When a row that failed its `attempts`-th try is due again:
     /// `now + min(cap, base * 2^(attempts - 1))`.
@@ -151,7 +205,7 @@ impl OutboxWorker {
             Ok(message) => message,
             Err(error) => return Fate::Abandon { reason: format!("the payload cannot be opened: {error}") },
         };
-        match self.senders.for_channel(message.channel).send(&message).await {
+        match self.senders.for_channel(message.channel).send(row.id, &message).await {
             Ok(()) => Fate::Sent,
             Err(error) if error.retryable && row.attempts < self.options.max_attempts => {
                 Fate::Retry { at: self.options.retry_at(now, row.attempts), reason: error.reason }

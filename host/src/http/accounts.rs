@@ -10,7 +10,7 @@ use super::answer::{Verified, if_match};
 use super::caller::Caller;
 use super::locator::Locator;
 use super::{AppJson, AppState, Problem};
-use crate::service::{Answer, Read};
+use crate::service::Answer;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -33,7 +33,7 @@ pub async fn create(
 }
 
 /// 1002.
-pub async fn read(State(state): State<AppState>, Caller(app): Caller, locator: Locator) -> Result<Read, Problem> {
+pub async fn read(State(state): State<AppState>, Caller(app): Caller, locator: Locator) -> Result<Answer, Problem> {
     state.accounts.read(&app, locator.entity()?, locator.contract.as_deref()).await
 }
 

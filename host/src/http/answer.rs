@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::problem::MODULE_HEADER;
-use crate::service::{Answer, Read};
+use crate::service::Answer;
 
 /// The `ETag` of an entity version (a strong validator: the version changes
 /// whenever the data or status does).
@@ -46,14 +46,6 @@ impl IntoResponse for Answer {
         if let Some(seconds) = retry_after {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
         }
-        response
-    }
-}
-
-impl IntoResponse for Read {
-    fn into_response(self) -> Response {
-        let mut response = Json(&self.entity).into_response();
-        set_common(response.headers_mut(), self.version, &self.module_sha256);
         response
     }
 }

@@ -126,9 +126,6 @@ fn responses(route: &RouteDoc) -> utoipa::openapi::Responses {
             (200..=299, Success::Answer) => {
                 response.content("application/json", Content::new(Some(schema_ref("Answer"))))
             }
-            (200..=299, Success::Entity) => {
-                response.content("application/json", Content::new(Some(schema_ref("Entity"))))
-            }
             (200..=299, Success::Json) => response.content("application/json", Content::new(Some(schema_ref("Any")))),
             (200..=299, Success::Wasm) => {
                 response.content("application/wasm", Content::new(Some(schema_ref("Binary"))))

@@ -37,8 +37,8 @@ pub enum Body {
 /// What a route answers on success.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Success {
+    /// `{code, message, entity, pending}`: 1001-1004.
     Answer,
-    Entity,
     NoContent,
     Json,
     Wasm,
@@ -114,7 +114,7 @@ pub fn table() -> Vec<RouteDoc> {
                 endpoint: Endpoint::Read,
                 authenticated: true,
                 body: Body::None,
-                success: Success::Entity,
+                success: Success::Answer,
                 answers: READ,
             });
             routes.push(RouteDoc {

@@ -21,7 +21,6 @@ use tokio::sync::Notify;
 
 pub use codes::CodeBook;
 pub use contract::fields_of;
-pub use read::Read;
 pub use view::EntityView;
 pub use write::CreateMode;
 

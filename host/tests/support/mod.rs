@@ -1,11 +1,14 @@
 //! An in-process Pactum for end-to-end tests: the real service (registry,
-//! wasmtime, SQLite file, outbox worker, router) served on a free port of
-//! 127.0.0.1, driven over real HTTP with reqwest.
+//! wasmtime, store, outbox worker, router) served on a free port of
+//! 127.0.0.1, driven over real HTTP with reqwest. The store is the test's
+//! own database on either backend (`common::db::TestDb`).
 #![allow(dead_code, reason = "each test binary uses part of the support module")]
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+
+use crate::common::db::TestDb;
 
 use pactum_host::apps::{AppConfig, Permission, key_hash};
 use pactum_host::config::{BUILTIN, Config, ContractConfig, Instances};
@@ -40,11 +43,12 @@ fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
-/// A configuration over a SQLite file in `dir`.
+/// A configuration over the test's database (a SQLite file or a
+/// PostgreSQL schema of its own).
 #[must_use]
-pub fn config(dir: &Path) -> Config {
-    let mut config = Config::parse("", dir).expect("an empty configuration parses");
-    config.database.url = format!("sqlite://{}?mode=rwc", dir.join("pactum.db").display());
+pub fn config(db: &TestDb) -> Config {
+    let mut config = Config::parse("", &workspace()).expect("an empty configuration parses");
+    config.database.url = db.url().to_owned();
     config.server.demo = true;
     config.contracts = vec![
         ContractConfig {
