@@ -11,13 +11,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::routing::post;
-use axum::{Json, Router};
+use common::db::{TestDb, backend_tests};
+use common::gateway::{Gateway, Posted};
 use pactum_host::delivery::SenderConfig;
 use pactum_host::store::Status;
 use reqwest::Method;
 use serde_json::{Value, json};
-use common::db::{TestDb, backend_tests};
 use support::TestServer;
 
 backend_tests!(
@@ -34,8 +33,6 @@ async fn call(server: &TestServer, method: Method, path: &str, body: Value) -> (
     (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
 }
 
-/// What the webhook receiver got: headers and JSON body.
-type Posted = (BTreeMap<String, String>, Value);
 /// What the SMTP receiver got: recipients and the raw message.
 type Mail = (Vec<String>, String);
 
@@ -61,26 +58,10 @@ async fn confirm_through(server: &TestServer, id: i64, field: &str, value: &str,
 }
 
 async fn an_sms_code_goes_through_the_webhook_sender_and_verifies(db: &TestDb) {
-    let received: Arc<Mutex<Vec<Posted>>> = Arc::default();
-    let sink = received.clone();
-    let receiver = Router::new().route(
-        "/sms",
-        post(move |headers: axum::http::HeaderMap, Json(body): Json<Value>| async move {
-            let headers = headers
-                .iter()
-                .map(|(name, value)| (name.to_string(), value.to_str().unwrap_or_default().to_owned()))
-                .collect();
-            sink.lock().unwrap().push((headers, body));
-            "queued"
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let gateway = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, receiver).await });
-
+    let gateway = Gateway::start().await;
     let mut config = support::config(db);
     config.senders.sms = SenderConfig::Webhook {
-        url: format!("http://{gateway}/sms"),
+        url: format!("{}/sms", gateway.base),
         headers: BTreeMap::from([("Authorization".to_owned(), "Bearer gateway-token".to_owned())]),
         timeout_ms: Some(2_000),
     };
@@ -91,7 +72,8 @@ async fn an_sms_code_goes_through_the_webhook_sender_and_verifies(db: &TestDb) {
         call(&server, Method::PUT, &format!("/userentity/dp-keyid/{id}/data"), json!({"mobile": "20 12 34 56"})).await;
     assert_eq!((status, body["code"].as_str()), (200, Some("200.1")), "{body}");
 
-    let (headers, posted) = first(&received, "webhook").await;
+    let Posted { path, headers, body: posted } = gateway.first().await;
+    assert_eq!(path, "sms");
     assert_eq!(headers.get("authorization").map(String::as_str), Some("Bearer gateway-token"));
     let outbox_id = posted["id"].as_i64().expect("the body names the outbox row");
     assert_eq!(

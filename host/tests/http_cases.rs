@@ -18,10 +18,10 @@ mod support;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use common::db::{TestDb, backend_tests};
 use pactum_host::store::Status;
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use common::db::{TestDb, backend_tests};
 use support::TestServer;
 
 #[derive(Debug, Deserialize)]

@@ -8,10 +8,10 @@ mod support;
 
 use std::collections::BTreeMap;
 
+use common::db::{TestDb, backend_tests};
 use pactum_host::store::Status;
 use reqwest::Method;
 use serde_json::{Value, json};
-use common::db::{TestDb, backend_tests};
 use support::TestServer;
 
 backend_tests!(

@@ -173,11 +173,7 @@ fn chromium_runs_the_demo_page_and_the_conformance_corpus() {
     let _ = stdout.write_all(&output.stdout);
     let _ = stdout.write_all(&output.stderr);
     let text = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "the browser tests failed (screenshots: {})",
-        screenshots.display()
-    );
+    assert!(output.status.success(), "the browser tests failed (screenshots: {})", screenshots.display());
     let summary = format!("browser conformance: {count} cases");
     assert!(text.contains(&summary), "the Chromium run did not report `{summary}`");
     assert!(text.contains("; 0 divergences"), "the Chromium run reported divergences");

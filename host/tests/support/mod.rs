@@ -89,16 +89,6 @@ pub fn config(db: &TestDb) -> Config {
     config
 }
 
-/// An HTTP client for the tests. The host builds reqwest with rustls and
-/// no default crypto provider (it passes its own ring config to its
-/// webhook client), so a plain client needs one installed first.
-#[must_use]
-pub fn client() -> reqwest::Client {
-    // Err means another test installed it already.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::new()
-}
-
 /// A running server.
 pub struct TestServer {
     pub base: String,
@@ -125,7 +115,7 @@ impl TestServer {
         Self {
             base: format!("http://{address}"),
             address,
-            client: client(),
+            client: crate::common::client(),
             config,
             accounts,
             stop: Some(stop),
