@@ -223,7 +223,9 @@ async fn two_hosts_on_one_database_answer_as_one() {
     let (_, read, _) = client.call(&a, Method::GET, &format!("/userentity/dp-keyid/{id}/data"), None).await;
     assert_eq!(read["entity"]["mobile"], "+4528111111");
 
-    // Host A dies mid-drain: its claimed rows come back to B after the lease.
+    // Host A dies mid-drain; B, started again, sends what A left once the
+    // lease ends. B is down meanwhile, so the rows in flight are A's.
+    drop(b);
     let before = gateway.answered().len();
     gateway.set_delay(Duration::from_millis(1500));
     let mut pending = Vec::new();
@@ -241,6 +243,7 @@ async fn two_hosts_on_one_database_answer_as_one() {
     assert!(gateway.started() > before, "a send was in flight when host A was killed");
     a.kill();
     gateway.set_delay(Duration::ZERO);
+    let _b = Host::start("B", &config);
 
     let raw = db.raw().await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
@@ -255,6 +258,8 @@ async fn two_hosts_on_one_database_answer_as_one() {
     let rows: Vec<(i64,)> = raw.fetch_all("SELECT id FROM outbox ORDER BY id").await;
     let abandoned = raw.count("SELECT COUNT(*) FROM outbox WHERE abandoned_at IS NOT NULL").await;
     assert_eq!(abandoned, 0, "no message was given up");
+    let reclaimed = raw.count("SELECT COUNT(*) FROM outbox WHERE attempts > 1").await;
+    assert!(reclaimed >= 1, "a row host A claimed before it died was claimed again by B");
 
     // Exactly one delivery per message once deduplicated by key; each copy
     // of a message is the same message.
@@ -275,7 +280,7 @@ async fn two_hosts_on_one_database_answer_as_one() {
     let duplicates = answered.len() - by_key.len();
     let _ = writeln!(
         std::io::stderr().lock(),
-        "multi-host: {} messages, {} deliveries ({duplicates} repeated by key after the kill)",
+        "multi-host: {} messages, {} deliveries ({duplicates} repeated by key), {reclaimed} reclaimed after the kill",
         by_key.len(),
         answered.len()
     );

@@ -42,6 +42,7 @@ fn workspace_root() -> PathBuf {
 /// Builds `package` for wasm32 with the `wasm-release` profile and returns
 /// the path of its `.wasm` file.
 fn cargo_build(root: &Path, package: &str) -> Result<PathBuf> {
+    ensure_target()?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let status = Command::new(cargo)
         .current_dir(root)
@@ -52,6 +53,19 @@ fn cargo_build(root: &Path, package: &str) -> Result<PathBuf> {
         bail!("cargo build of {package} failed (is the target installed? `rustup target add {TARGET}`)");
     }
     Ok(root.join("target").join(TARGET).join(PROFILE).join(format!("{}.wasm", package.replace('-', "_"))))
+}
+
+/// Adds the wasm32 target through rustup when it is missing, so the README's
+/// commands work on a fresh machine. Without rustup, the build's own error
+/// says what is missing.
+fn ensure_target() -> Result<()> {
+    let Ok(installed) = Command::new("rustup").args(["target", "list", "--installed"]).output() else {
+        return Ok(());
+    };
+    if String::from_utf8_lossy(&installed.stdout).lines().any(|line| line.trim() == TARGET) {
+        return Ok(());
+    }
+    ci::run("wasm32 target", Path::new("."), "rustup", &["target", "add", TARGET])
 }
 
 /// `target/wasm/`, or `$PACTUM_WASM_DIR`, created if missing.
