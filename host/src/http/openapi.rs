@@ -9,7 +9,6 @@ use pactum_core::catalogue;
 use serde_json::{Value, json};
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
 use utoipa::openapi::request_body::RequestBodyBuilder;
-use utoipa::openapi::schema::{ObjectBuilder, SchemaType};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{
     ComponentsBuilder, Content, InfoBuilder, OpenApi, OpenApiBuilder, PathItem, PathsBuilder, Ref, RefOr, Required,
@@ -126,7 +125,9 @@ fn responses(route: &RouteDoc) -> utoipa::openapi::Responses {
             (200..=299, Success::Answer) => {
                 response.content("application/json", Content::new(Some(schema_ref("Answer"))))
             }
-            (200..=299, Success::Json) => response.content("application/json", Content::new(Some(schema_ref("Any")))),
+            (200..=299, Success::Json(schema)) => {
+                response.content("application/json", Content::new(Some(schema_ref(schema))))
+            }
             (200..=299, Success::Wasm) => {
                 response.content("application/wasm", Content::new(Some(schema_ref("Binary"))))
             }
@@ -152,12 +153,11 @@ fn schema_ref(name: &str) -> RefOr<Schema> {
 
 /// The component schemas, in JSON Schema (OpenAPI 3.1 is 2020-12).
 fn schemas() -> Vec<(&'static str, RefOr<Schema>)> {
-    // A typeless schema does not read back through serde, so it is built.
-    let any = ObjectBuilder::new().schema_type(SchemaType::AnyValue).description(Some("any JSON value")).build();
-    std::iter::once(("Any", RefOr::T(Schema::Object(any))))
-        .chain(raw_schemas().into_iter().filter_map(|(name, schema)| {
+    raw_schemas()
+        .into_iter()
+        .filter_map(|(name, schema)| {
             serde_json::from_value::<Schema>(schema).ok().map(|schema| (name, RefOr::T(schema)))
-        }))
+        })
         .collect()
 }
 
@@ -174,6 +174,9 @@ fn raw_schemas() -> Vec<(&'static str, Value)> {
             "message": {"type": "string"}
         }
     });
+    let sha256 = json!({"type": "string", "pattern": "^[0-9a-f]{64}$"});
+    let module = json!({"type": "string", "enum": ["builtin", "plugin"]});
+    let title = json!({"type": ["string", "null"], "description": "the contract's `title`, null without one"});
     let raw = [
         ("String", json!({"type": "string"})),
         ("Binary", json!({"type": "string", "contentMediaType": "application/wasm"})),
@@ -223,6 +226,67 @@ fn raw_schemas() -> Vec<(&'static str, Value)> {
             }),
         ),
         (
+            "ContractList",
+            json!({
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "title", "moduleSha256", "module", "moduleUrl"],
+                    "properties": {
+                        "id": {"type": "string"},
+                        "title": title,
+                        "moduleSha256": sha256,
+                        "module": module,
+                        "moduleUrl": {"type": "string"}
+                    }
+                }
+            }),
+        ),
+        (
+            "Contract",
+            json!({
+                "type": "object",
+                "required": ["id", "title", "moduleSha256", "module", "moduleUrl", "schema"],
+                "properties": {
+                    "id": {"type": "string"},
+                    "title": title,
+                    "moduleSha256": sha256,
+                    "module": module,
+                    "moduleUrl": {"type": "string"},
+                    "schema": {"type": "object", "description": "the contract document (docs/contracts.md)"},
+                    "bindings": {"type": "string", "description": "the wasm-bindgen glue's URL; built-in module only"}
+                }
+            }),
+        ),
+        (
+            "Catalogue",
+            json!({
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["code", "status", "key", "message"],
+                    "properties": {
+                        "code": {"type": "string", "enum": codes},
+                        "status": {"type": "integer"},
+                        "key": {"type": "string"},
+                        "message": {"type": "string"}
+                    }
+                }
+            }),
+        ),
+        (
+            "Health",
+            json!({"type": "object", "required": ["status"], "properties": {"status": {"type": "string", "enum": ["ok"]}}}),
+        ),
+        (
+            "OpenApiDocument",
+            json!({
+                "type": "object",
+                "required": ["openapi", "info", "paths"],
+                "properties": {"openapi": {"type": "string", "pattern": "^3\\.1\\."}}
+            }),
+        ),
+        (
             "Problem",
             json!({
                 "type": "object",
@@ -247,6 +311,14 @@ mod tests {
     fn every_component_schema_survives_utoipa() {
         let raw = super::raw_schemas().into_iter().map(|(name, _)| name);
         let kept: Vec<&str> = super::schemas().into_iter().map(|(name, _)| name).collect();
-        assert_eq!(kept, std::iter::once("Any").chain(raw).collect::<Vec<_>>());
+        assert_eq!(kept, raw.collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn every_component_schema_is_served_as_written() {
+        for ((name, raw), (_, read)) in super::raw_schemas().into_iter().zip(super::schemas()) {
+            let served = serde_json::to_value(read).unwrap_or_default();
+            assert_eq!(served, raw, "component schema {name}");
+        }
     }
 }

@@ -40,7 +40,8 @@ pub enum Success {
     /// `{code, message, entity, pending}`: 1001-1004.
     Answer,
     NoContent,
-    Json,
+    /// JSON described by the named component schema of the OpenAPI document.
+    Json(&'static str),
     Wasm,
     Text,
 }
@@ -169,7 +170,7 @@ pub fn table() -> Vec<RouteDoc> {
             "listContracts",
             "the contracts and their modules",
             Endpoint::Contracts,
-            Success::Json,
+            Success::Json("ContractList"),
             &["200"],
         ),
         public(
@@ -177,7 +178,7 @@ pub fn table() -> Vec<RouteDoc> {
             "getContract",
             "a contract's document and where its module is",
             Endpoint::Contract,
-            Success::Json,
+            Success::Json("Contract"),
             &["200", "404.3"],
         ),
         public(
@@ -196,10 +197,31 @@ pub fn table() -> Vec<RouteDoc> {
             Success::Wasm,
             &["200", "404"],
         ),
-        public("/catalogue", "getCatalogue", "the error catalogue", Endpoint::Catalogue, Success::Json, &["200"]),
-        public("/healthz", "health", "whether the database answers", Endpoint::Health, Success::Json, &["200", "503"]),
+        public(
+            "/catalogue",
+            "getCatalogue",
+            "the error catalogue",
+            Endpoint::Catalogue,
+            Success::Json("Catalogue"),
+            &["200"],
+        ),
+        public(
+            "/healthz",
+            "health",
+            "whether the database answers",
+            Endpoint::Health,
+            Success::Json("Health"),
+            &["200", "503"],
+        ),
         public("/metrics", "metrics", "Prometheus metrics", Endpoint::Metrics, Success::Text, &["200"]),
-        public("/openapi.json", "openapi", "this document", Endpoint::OpenApi, Success::Json, &["200"]),
+        public(
+            "/openapi.json",
+            "openapi",
+            "this document",
+            Endpoint::OpenApi,
+            Success::Json("OpenApiDocument"),
+            &["200"],
+        ),
     ]);
     routes
 }
