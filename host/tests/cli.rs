@@ -1,7 +1,7 @@
 //! The `pactum` binary's offline commands, run as a user runs them:
 //! `contract check` on a good and a bad contract, and `import` of a JSON
 //! lines file with good and bad lines into the demo setup's SQLite file.
-#![expect(clippy::expect_used, clippy::unwrap_used, reason = "tests")]
+#![expect(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 
 use std::path::Path;
 use std::process::{Command, Output};
