@@ -1,14 +1,19 @@
 //! The SQLite backend: the embedded default.
 //!
-//! Every write runs in `BEGIN IMMEDIATE`, which takes the database's write
-//! lock up front. A deferred transaction would read first and upgrade to a
-//! writer later, and two such readers upgrading at once fail with
-//! SQLITE_BUSY whatever the busy timeout; taking the lock first makes
-//! writers simply queue (up to the busy timeout) and makes every
-//! check-then-write inside the transaction race-free. The unique indexes stay
-//! the backstop.
+//! Every write runs on one write connection, in `BEGIN IMMEDIATE`, which
+//! takes the database's write lock up front (a deferred transaction would
+//! read first and upgrade later, and two such upgrades at once fail with
+//! SQLITE_BUSY whatever the busy timeout; another process's writer simply
+//! queues, up to the busy timeout). Writes are **group-committed**
+//! (`group.rs`): they run one after the other, each in a savepoint of the
+//! current batch's transaction, and one `COMMIT` (one fsync) makes the batch
+//! durable before any of its writes is answered. Each write sees the ones
+//! before it, so every check-then-write stays race-free; a failed write is
+//! rolled back to its savepoint and changes nothing. The unique indexes stay
+//! the backstop. Reads use a pool of connections beside the writer (WAL).
 
 mod entities;
+mod group;
 mod outbox;
 mod unique;
 mod verification;
@@ -16,10 +21,10 @@ mod verification;
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::Connection;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Connection, Sqlite, Transaction};
 
 use super::Store;
 use super::codes::{CodeIssuer, CodeMatcher};
@@ -36,6 +41,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite")
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// WAL lets reads run beside the one writer; a few connections are enough.
+/// (The write connection is one more, outside the pool.)
 const MAX_CONNECTIONS: u32 = 8;
 
 fn options(url: &str) -> Result<SqliteConnectOptions, StoreError> {
@@ -49,10 +55,11 @@ fn options(url: &str) -> Result<SqliteConnectOptions, StoreError> {
         .foreign_keys(true))
 }
 
-/// The SQLite store. Cheap to clone (the pool is shared).
+/// The SQLite store. Cheap to clone (the pool and the writer are shared).
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    writer: group::Writer,
     policy: VerificationPolicy,
 }
 
@@ -63,7 +70,8 @@ impl SqliteStore {
     pub async fn open(url: &str, policy: VerificationPolicy) -> Result<Self, StoreError> {
         let pool = SqlitePoolOptions::new().max_connections(MAX_CONNECTIONS).connect_with(options(url)?).await?;
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool, policy })
+        let writer = group::Writer::open(&options(url)?).await?;
+        Ok(Self { pool, writer, policy })
     }
 
     /// Runs the migrations `url`'s database lacks; answers those it ran.
@@ -74,22 +82,17 @@ impl SqliteStore {
         conn.close().await?;
         Ok(migrations::newly_applied(&MIGRATOR, &before))
     }
-
-    /// A write transaction holding the write lock from its first statement.
-    async fn write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
-    }
 }
 
-// Each method opens its transaction, runs the operation on it, and commits
-// only on success: an early `?` drops the transaction, which rolls it back.
+// Each write runs its operation in a slot of the writer's batch and hands the
+// outcome to `finish`: an error rolls the operation back (and is answered at
+// once), a success is answered after the batch's commit.
 #[async_trait::async_trait]
 impl Store for SqliteStore {
     async fn create(&self, entity: NewEntity, codes: &dyn CodeIssuer) -> Result<Written, StoreError> {
-        let mut tx = self.write().await?;
-        let written = entities::create(&mut tx, &self.policy, entity, codes).await?;
-        tx.commit().await?;
-        Ok(written)
+        let mut slot = self.writer.begin().await?;
+        let outcome = async { entities::create(slot.conn()?, &self.policy, entity, codes).await }.await;
+        slot.finish(outcome).await
     }
 
     async fn get(&self, id: EntityId) -> Result<Entity, StoreError> {
@@ -109,10 +112,9 @@ impl Store for SqliteStore {
     }
 
     async fn update(&self, update: Update, codes: &dyn CodeIssuer) -> Result<Written, StoreError> {
-        let mut tx = self.write().await?;
-        let written = entities::update(&mut tx, &self.policy, update, codes).await?;
-        tx.commit().await?;
-        Ok(written)
+        let mut slot = self.writer.begin().await?;
+        let outcome = async { entities::update(slot.conn()?, &self.policy, update, codes).await }.await;
+        slot.finish(outcome).await
     }
 
     async fn deactivate(
@@ -122,10 +124,9 @@ impl Store for SqliteStore {
         now: Timestamp,
         expected_version: Option<i64>,
     ) -> Result<Entity, StoreError> {
-        let mut tx = self.write().await?;
-        let entity = entities::deactivate(&mut tx, id, app, now, expected_version).await?;
-        tx.commit().await?;
-        Ok(entity)
+        let mut slot = self.writer.begin().await?;
+        let outcome = async { entities::deactivate(slot.conn()?, id, app, now, expected_version).await }.await;
+        slot.finish(outcome).await
     }
 
     async fn verify(
@@ -135,11 +136,10 @@ impl Store for SqliteStore {
         now: Timestamp,
         codes: &dyn CodeMatcher,
     ) -> Result<VerifyOutcome, StoreError> {
-        let mut tx = self.write().await?;
-        let outcome = verification::verify(&mut tx, &self.policy, id, app, now, codes).await?;
+        let mut slot = self.writer.begin().await?;
         // Committed whatever the outcome: attempts and cancellations stick.
-        tx.commit().await?;
-        Ok(outcome)
+        let outcome = async { verification::verify(slot.conn()?, &self.policy, id, app, now, codes).await }.await;
+        slot.finish(outcome).await
     }
 
     async fn claim_outbox(
@@ -148,17 +148,15 @@ impl Store for SqliteStore {
         lease_secs: i64,
         limit: u32,
     ) -> Result<Vec<OutboxMessage>, StoreError> {
-        let mut tx = self.write().await?;
-        let claimed = outbox::claim(&mut tx, now, lease_secs, limit).await?;
-        tx.commit().await?;
-        Ok(claimed)
+        let mut slot = self.writer.begin().await?;
+        let outcome = async { outbox::claim(slot.conn()?, now, lease_secs, limit).await }.await;
+        slot.finish(outcome).await
     }
 
     async fn mark_sent(&self, id: i64, now: Timestamp) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
-        outbox::mark_sent(&mut tx, id, now).await?;
-        tx.commit().await?;
-        Ok(())
+        let mut slot = self.writer.begin().await?;
+        let outcome = async { outbox::mark_sent(slot.conn()?, id, now).await }.await;
+        slot.finish(outcome).await
     }
 
     async fn mark_failed(
@@ -168,10 +166,9 @@ impl Store for SqliteStore {
         error: &str,
         retry_at: Option<Timestamp>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
-        outbox::mark_failed(&mut tx, id, now, error, retry_at).await?;
-        tx.commit().await?;
-        Ok(())
+        let mut slot = self.writer.begin().await?;
+        let outcome = async { outbox::mark_failed(slot.conn()?, id, now, error, retry_at).await }.await;
+        slot.finish(outcome).await
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
@@ -180,6 +177,7 @@ impl Store for SqliteStore {
     }
 
     async fn close(&self) {
+        self.writer.close().await;
         self.pool.close().await;
     }
 }
