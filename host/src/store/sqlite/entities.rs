@@ -15,20 +15,48 @@ use crate::store::model::{
 };
 use crate::store::rows::EntityRow;
 
-/// The entity with its external keys. Errors: `NotFound`.
+/// The entity with its external keys (one statement: every statement is a
+/// round trip to the connection's thread, and writes run one at a time).
+/// Errors: `NotFound`.
 pub(super) async fn load(conn: &mut SqliteConnection, id: EntityId) -> Result<Entity, StoreError> {
-    let row: EntityRow =
-        sqlx::query_as("SELECT status, data, version, created_at, updated_at FROM entities WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-    let ext_keys: Vec<(String, String)> =
-        sqlx::query_as("SELECT ext_type, ext_key FROM external_keys WHERE entity_id = ?")
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await?;
-    row.into_entity(id, ext_keys.into_iter().collect())
+    let row: LoadRow = sqlx::query_as(
+        "SELECT status, data, version, created_at, updated_at,
+                (SELECT json_group_object(ext_type, ext_key) FROM external_keys WHERE entity_id = e.id) AS ext_keys,
+                '[]' AS unique_fields
+         FROM entities e WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    row.entity.into_entity(id, serde_json::from_str(&row.ext_keys)?)
+}
+
+/// [`load`], plus the fields the entity holds current unique values of.
+async fn load_for_update(conn: &mut SqliteConnection, id: EntityId) -> Result<(Entity, Vec<String>), StoreError> {
+    let row: LoadRow = sqlx::query_as(
+        "SELECT status, data, version, created_at, updated_at,
+                (SELECT json_group_object(ext_type, ext_key) FROM external_keys WHERE entity_id = e.id) AS ext_keys,
+                (SELECT json_group_array(DISTINCT field) FROM unique_values
+                 WHERE entity_id = e.id AND pending = 0) AS unique_fields
+         FROM entities e WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    let entity = row.entity.into_entity(id, serde_json::from_str(&row.ext_keys)?)?;
+    Ok((entity, serde_json::from_str(&row.unique_fields)?))
+}
+
+/// An entity row, its external keys as a JSON object, and the fields it
+/// holds current unique values of as a JSON array.
+#[derive(Debug, sqlx::FromRow)]
+struct LoadRow {
+    #[sqlx(flatten)]
+    entity: EntityRow,
+    ext_keys: String,
+    unique_fields: String,
 }
 
 /// The entity holding an external key, if any.
@@ -96,7 +124,7 @@ pub(super) async fn update(
 ) -> Result<Written, StoreError> {
     let Update { entity: id, app, now, expected_version, data, changed, unique: claims, verifications } = update;
     require_object(&data)?;
-    let current = load(conn, id).await?;
+    let (current, held_unique) = load_for_update(conn, id).await?;
     check_version(&current, expected_version)?;
     // Every claim is checked before anything is written, pending ones
     // included, even if their code is then refused: the client learns now
@@ -107,7 +135,9 @@ pub(super) async fn update(
     for claim in claims.iter().filter(|claim| !verified.contains(claim.field.as_str())) {
         unique::claim(conn, id, &claim.field, &claim.value, false).await?;
     }
-    unique::release_cleared(conn, id, &data).await?;
+    // Claims only add fields that `data` has, so the fields held before
+    // are the ones that may have been cleared.
+    unique::release_cleared(conn, id, &data, &held_unique).await?;
 
     let mut dispatched = Vec::with_capacity(verifications.len());
     for request in &verifications {
@@ -115,16 +145,23 @@ pub(super) async fn update(
         dispatched.push(verification::dispatch(conn, policy, id, now, request, pending_value, codes).await?);
     }
 
-    if data != current.data {
-        sqlx::query("UPDATE entities SET data = ?, version = version + 1, updated_at = ? WHERE id = ?")
-            .bind(serde_json::to_string(&data)?)
-            .bind(now)
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-    }
+    // Nothing else in this transaction changes the entity's row, so the
+    // entity written is the current one with the new data and version.
+    let entity = if data == current.data {
+        current
+    } else {
+        let version: i64 = sqlx::query_scalar(
+            "UPDATE entities SET data = ?, version = version + 1, updated_at = ? WHERE id = ? RETURNING version",
+        )
+        .bind(serde_json::to_string(&data)?)
+        .bind(now)
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+        Entity { data, version, updated_at: now, ..current }
+    };
     audit(conn, now, &app, id, "update", &changed, &dispatched).await?;
-    Ok(Written { entity: load(conn, id).await?, verifications: dispatched })
+    Ok(Written { entity, verifications: dispatched })
 }
 
 pub(super) async fn deactivate(

@@ -6,29 +6,30 @@
 //! A write ([`Writer::begin`] ... [`Slot::finish`]) takes the writer's lock
 //! (a FIFO mutex), opens the batch's transaction with `BEGIN IMMEDIATE` if
 //! none is open, runs in `SAVEPOINT op`, and then either rolls its
-//! savepoint back (its error changes nothing, as before) or releases it and
-//! waits for the batch's commit. After its own work every write spawns a
-//! commit task, which queues for the lock behind the writes already
-//! waiting; the first such task to get the lock commits everything done so
-//! far, and the later ones find nothing open. So under load a batch is every
-//! write that queued while the previous batch was being committed, and
-//! alone a write commits right after itself, as before.
+//! savepoint back (its error changes nothing, as before) or keeps it and
+//! waits for the batch's commit. (Kept savepoints nest; `ROLLBACK TO op`
+//! always names the newest, the running write's, and `COMMIT` ends them
+//! all.) The write that opens a batch spawns the
+//! batch's one commit task, which queues for the lock behind the writes
+//! already waiting and then commits them all; writes that come later queue
+//! behind it and open the next batch. So under load a batch is every write
+//! that queued while the previous one was being committed, and alone a
+//! write commits right after itself, as before.
 //!
 //! Writes run one at a time on one connection, so each sees the ones
 //! before it (committed or in the open batch): the check-then-write rules
 //! hold exactly as under one `BEGIN IMMEDIATE` transaction per write. If the
 //! commit fails, every write of the batch gets the error and none of them
-//! is applied. A write whose future is dropped halfway leaves its savepoint
-//! open; a task spawned when it is dropped rolls it back and commits the
-//! rest of the batch.
+//! is applied. A write whose future is dropped halfway is rolled back to
+//! its savepoint by a task spawned when it is dropped.
 //!
 //! Cancellation: an HTTP handler's future is dropped when its client goes
 //! away, at any `.await`. Only the write's own operation runs in the
 //! caller's future; every statement that changes the batch's state
-//! (`BEGIN`, `SAVEPOINT`, `RELEASE`, `ROLLBACK TO`, `COMMIT`) runs in a
-//! spawned task that owns the lock, so the flags here always match the
-//! connection, and a caller that goes away never interrupts a `COMMIT` the
-//! others wait for.
+//! (`BEGIN`, `SAVEPOINT`, `ROLLBACK TO`, `COMMIT`) runs in a spawned task
+//! that owns the lock, and a kept write's bookkeeping does not await, so
+//! the flags here always match the connection, and a caller that goes away
+//! never interrupts a `COMMIT` the others wait for.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -76,7 +77,7 @@ impl Writer {
         // dropped: its `Drop` rolls back and commits what others wrote.
         detached(async move {
             let prepared = match slot.guard.as_mut() {
-                Some(batch) => batch.prepare().await,
+                Some(batch) => batch.prepare(&slot.shared).await,
                 None => Err(StoreError::Database("the write already finished".to_owned())),
             };
             prepared.map(|()| slot)
@@ -119,25 +120,20 @@ impl Slot {
         let Some(mut guard) = self.guard.take() else {
             return Err(StoreError::Database("the write already finished".to_owned()));
         };
-        let shared = Arc::clone(&self.shared);
         let value = match outcome {
             Ok(value) => value,
             Err(error) => {
-                spawn(async move {
-                    guard.rollback_op().await;
-                    drop(guard);
-                    // This write may have opened the transaction alone.
-                    commit(shared).await;
-                });
+                spawn(async move { guard.rollback_op().await });
                 return Err(error);
             }
         };
+        // Kept: its savepoint stays open inside the batch (`COMMIT` ends
+        // them all), which spares a round trip. Nothing here awaits, so a
+        // caller that goes away now cannot leave the batch half-updated.
         let (done, committed) = oneshot::channel();
-        spawn(async move {
-            guard.release_op(done).await;
-            drop(guard);
-            commit(shared).await;
-        });
+        guard.waiting.push(done);
+        guard.in_savepoint = false;
+        drop(guard);
         match committed.await {
             Ok(Ok(())) => Ok(value),
             Ok(Err(message)) => Err(StoreError::Database(message)),
@@ -148,22 +144,16 @@ impl Slot {
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        // Dropped halfway (the caller went away): roll the write back and
-        // commit the rest of the batch.
+        // Dropped halfway (the caller went away): roll the write back.
         if let Some(mut guard) = self.guard.take() {
-            let shared = Arc::clone(&self.shared);
-            spawn(async move {
-                guard.rollback_op().await;
-                drop(guard);
-                commit(shared).await;
-            });
+            spawn(async move { guard.rollback_op().await });
         }
     }
 }
 
-/// Takes the lock and commits the open batch, if any. Run as a task of its
-/// own after each write, it queues behind the writes already waiting for
-/// the lock, so it commits them too; later ones find nothing open.
+/// Takes the lock and commits the open batch. Spawned by the write that
+/// opens the batch, it queues behind the writes already waiting for the
+/// lock, so it commits them too.
 async fn commit(shared: Arc<Mutex<Batch>>) {
     shared.lock().await.commit().await;
 }
@@ -181,8 +171,7 @@ async fn detached<T: Send + 'static>(work: impl Future<Output = T> + Send + 'sta
 }
 
 /// Runs `work` as a task of its own, not waited for. Outside a tokio
-/// runtime it is dropped: a write left in its savepoint is rolled back, and
-/// the batch committed, by the next write or `close`.
+/// runtime (never inside a store call: sqlx needs one) it is dropped.
 fn spawn(work: impl Future<Output = ()> + Send + 'static) {
     if let Ok(runtime) = tokio::runtime::Handle::try_current() {
         runtime.spawn(work);
@@ -195,32 +184,25 @@ impl Batch {
     }
 
     /// Rolls back a write left in its savepoint, opens the transaction if
-    /// none is, and opens the new write's savepoint.
-    async fn prepare(&mut self) -> Result<(), StoreError> {
+    /// none is (and spawns its commit), and opens the new write's savepoint.
+    async fn prepare(&mut self, shared: &Arc<Mutex<Batch>>) -> Result<(), StoreError> {
         if self.in_savepoint {
             self.rollback_op().await;
         }
-        if !self.open {
-            self.conn()?.execute("BEGIN IMMEDIATE").await?;
+        if self.open {
+            self.conn()?.execute("SAVEPOINT op").await?;
+        } else {
+            // One round trip for both.
+            if let Err(error) = self.conn()?.execute(sqlx::raw_sql("BEGIN IMMEDIATE; SAVEPOINT op")).await {
+                // Whichever half ran, nothing is in the transaction yet.
+                let _ = self.conn()?.execute("ROLLBACK").await;
+                return Err(error.into());
+            }
             self.open = true;
+            spawn(commit(Arc::clone(shared)));
         }
-        self.conn()?.execute("SAVEPOINT op").await?;
         self.in_savepoint = true;
         Ok(())
-    }
-
-    /// Keeps the current write in the batch and registers `done` for the
-    /// batch's commit. If that fails the batch is rolled back.
-    async fn release_op(&mut self, done: oneshot::Sender<Committed>) {
-        self.waiting.push(done);
-        let released = match self.conn() {
-            Ok(conn) => conn.execute("RELEASE op").await.map(drop).map_err(StoreError::from),
-            Err(error) => Err(error),
-        };
-        self.in_savepoint = false;
-        if let Err(error) = released {
-            self.abort(&error.to_string()).await;
-        }
     }
 
     /// Rolls the current write's savepoint back. If that fails the

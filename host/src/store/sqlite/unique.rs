@@ -117,18 +117,15 @@ pub(super) async fn claim(
 }
 
 /// Releases the entity's current values of fields its new `data` no longer
-/// has (cleared with `null`). Changed fields were released by [`claim`].
+/// has (cleared with `null`), out of `held`, the fields it held current
+/// values of. Changed fields were released by [`claim`].
 pub(super) async fn release_cleared(
     conn: &mut SqliteConnection,
     entity: EntityId,
     data: &Value,
+    held: &[String],
 ) -> Result<(), StoreError> {
-    let fields: Vec<String> =
-        sqlx::query_scalar("SELECT DISTINCT field FROM unique_values WHERE entity_id = ? AND pending = 0")
-            .bind(entity)
-            .fetch_all(&mut *conn)
-            .await?;
-    for field in fields.iter().filter(|field| data.get(field.as_str()).is_none_or(Value::is_null)) {
+    for field in held.iter().filter(|field| data.get(field.as_str()).is_none_or(Value::is_null)) {
         sqlx::query("DELETE FROM unique_values WHERE entity_id = ? AND field = ? AND pending = 0")
             .bind(entity)
             .bind(field)
