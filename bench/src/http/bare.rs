@@ -2,10 +2,10 @@
 //! (`UPDATE entities SET data = ?, version = version + 1, updated_at = ?
 //! WHERE id = ?`), one durable transaction each, on a copy of the same
 //! database file, with the connection settings of the host's SQLite store
-//! (WAL, `synchronous=FULL`, `BEGIN IMMEDIATE`, busy timeout 10 s, at most 8
-//! connections), from as many tasks as the load has connections. No HTTP,
-//! no contract module, no reads, no audit row: the floor a durable update
-//! costs on this disk.
+//! (WAL, `synchronous=FULL`, `BEGIN IMMEDIATE`, busy timeout 10 s, a pool of
+//! at most 8 connections), from as many tasks as the load has connections.
+//! No HTTP, no contract module, no reads, no audit row, and no group commit:
+//! one fsync per update, the floor a durable update costs on this disk.
 
 use std::path::Path;
 use std::str::FromStr;
