@@ -17,69 +17,19 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use common::db::TestDb;
 use common::gateway::Gateway;
+use common::serve::ServeProcess as Host;
 use reqwest::Method;
 use serde_json::{Value, json};
 
 const KEY: &str = "multi-host-test-key";
-const LISTENING: &str = "listening on ";
 /// Short, so the test sees a dead host's rows come back.
 const LEASE_SECS: u64 = 3;
-
-/// One `pactum serve` child process, killed when dropped.
-struct Host {
-    name: &'static str,
-    child: Child,
-    base: String,
-}
-
-impl Host {
-    fn start(name: &'static str, config: &Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_pactum"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--config"])
-            .arg(config)
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("pactum serve starts");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (found, listening) = mpsc::channel();
-        // Reads every line, so the host never blocks on a full pipe.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(at) = line.find(LISTENING) {
-                    let _ = found.send(line[at + LISTENING.len()..].trim().to_owned());
-                }
-            }
-        });
-        let base = listening.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| {
-            let _ = child.kill();
-            panic!("host {name} printed no `{LISTENING}` line within 60 s")
-        });
-        Self { name, child, base }
-    }
-
-    /// SIGKILL: no graceful stop, no chance to record what it was sending.
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Host {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
 
 struct Client {
     http: reqwest::Client,
@@ -172,7 +122,7 @@ default_contract = "accounts"
     path
 }
 
-/// Racers, alternating hosts,, PUT the same value at once.
+/// Racers, alternating hosts, PUT the same value at once.
 async fn race(client: &Client, hosts: [&Host; 2], field: &str, value: &str, loser_code: &str) {
     const RACERS: usize = 10;
     let mut ids = Vec::new();
@@ -192,8 +142,8 @@ async fn two_hosts_on_one_database_answer_as_one() {
     let gateway = Gateway::start().await;
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), &db, &gateway);
-    let mut a = Host::start("A", &config);
-    let b = Host::start("B", &config);
+    let mut a = Host::start("A", dir.path(), &config, "warn");
+    let b = Host::start("B", dir.path(), &config, "warn");
     let client = Client { http: common::client() };
 
     // Races across the hosts.
@@ -243,7 +193,7 @@ async fn two_hosts_on_one_database_answer_as_one() {
     assert!(gateway.started() > before, "a send was in flight when host A was killed");
     a.kill();
     gateway.set_delay(Duration::ZERO);
-    let _b = Host::start("B", &config);
+    let _b = Host::start("B", dir.path(), &config, "warn");
 
     let raw = db.raw().await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);

@@ -22,14 +22,13 @@ mod common;
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use common::gateway::Gateway;
+use common::serve::ServeProcess;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-const LISTENING: &str = "listening on ";
 const MAX_ATTEMPTS: usize = 3;
 /// Ten digits: a code cannot turn up in the files by chance.
 const CODE_LENGTH: usize = 10;
@@ -37,50 +36,6 @@ const CODE_LENGTH: usize = 10;
 /// module at start (megabytes, and nothing of a request passes there).
 const LOG_FILTER: &str = "trace,cranelift_codegen=info,cranelift_frontend=info,regalloc2=info,wasmtime=debug,\
                           wasmtime_cranelift=info,wasmtime_environ=info";
-
-/// A `pactum serve` process whose stdout and stderr go to files; killed
-/// (SIGKILL) when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start(dir: &Path, config: &Path) -> Self {
-        let stdout = std::fs::File::create(dir.join("stdout.log")).unwrap();
-        let stderr = std::fs::File::create(dir.join("stderr.log")).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_pactum"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--config"])
-            .arg(config)
-            .env("RUST_LOG", LOG_FILTER)
-            .env_remove("PACTUM_SECRET")
-            .stdin(Stdio::null())
-            .stdout(stdout)
-            .stderr(stderr)
-            .spawn()
-            .expect("pactum serve starts");
-        let deadline = std::time::Instant::now() + Duration::from_secs(120);
-        loop {
-            let printed = std::fs::read_to_string(dir.join("stdout.log")).unwrap_or_default();
-            if let Some(line) = printed.lines().find_map(|line| line.strip_prefix(LISTENING)) {
-                return Self { child, base: line.trim().to_owned() };
-            }
-            if let Some(status) = child.try_wait().unwrap() {
-                let log = std::fs::read_to_string(dir.join("stderr.log")).unwrap_or_default();
-                panic!("pactum serve exited ({status}) before listening:\n{log}");
-            }
-            assert!(std::time::Instant::now() < deadline, "pactum serve printed no `{LISTENING}` line within 120 s");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// A fresh API key, drawn like the demo's: nothing else in the run holds it.
 fn fresh_key() -> String {
@@ -190,7 +145,7 @@ async fn brute_force_is_cut_off_and_no_code_or_key_is_stored_or_logged() {
     let dir = tempfile::tempdir().unwrap();
     let key = fresh_key();
     let config = write_config(dir.path(), &gateway, &key);
-    let server = Server::start(dir.path(), &config);
+    let server = ServeProcess::start("pactum", dir.path(), &config, LOG_FILTER);
     let client = Client { http: common::client(), base: server.base.clone(), key: key.clone() };
 
     // A create with a verified e-mail, confirmed with the delivered code.
@@ -240,6 +195,7 @@ async fn brute_force_is_cut_off_and_no_code_or_key_is_stored_or_logged() {
 
     // Everything the server stored and logged, searched for the secrets.
     // SIGKILL leaves the WAL as it is, so nothing is checkpointed away.
+    let logs = [server.stdout.clone(), server.stderr.clone()];
     drop(server);
     let delivered: BTreeSet<String> =
         gateway.answered().iter().map(|posted| posted.body["code"].as_str().unwrap().to_owned()).collect();
@@ -250,8 +206,7 @@ async fn brute_force_is_cut_off_and_no_code_or_key_is_stored_or_logged() {
     let names: Vec<String> =
         files.iter().map(|file| file.file_name().unwrap().to_string_lossy().into_owned()).collect();
     assert!(names.contains(&"pactum.db".to_owned()), "the database file is searched: {names:?}");
-    files.push(dir.path().join("stdout.log"));
-    files.push(dir.path().join("stderr.log"));
+    files.extend(logs.iter().cloned());
 
     let mut database = Vec::new();
     let mut hits = Vec::new();
@@ -272,7 +227,7 @@ async fn brute_force_is_cut_off_and_no_code_or_key_is_stored_or_logged() {
             }
         }
     }
-    let log = std::fs::read_to_string(dir.path().join("stderr.log")).unwrap();
+    let log = std::fs::read_to_string(&logs[1]).unwrap();
     assert!(!find_all(&database, b"Vera Abuse").is_empty(), "positive control: the search sees the database's text");
     assert!(log.contains(&format!("/userentity/dp-keyid/{id}/verify")), "positive control: requests were logged");
     let _ = writeln!(

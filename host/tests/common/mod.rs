@@ -6,6 +6,7 @@
 
 pub mod db;
 pub mod gateway;
+pub mod serve;
 
 /// An HTTP client for the tests. The host builds reqwest with rustls and
 /// no default crypto provider (it passes its own ring config to its
