@@ -28,14 +28,19 @@ async fn seed(server: &TestServer, data: Value, status: Status) -> i64 {
     server.accounts.import("profile", data, BTreeMap::new(), status).await.expect("seeded").entity.dp_keyid
 }
 
-async fn put(server: &TestServer, id: i64, body: Value) -> (u16, Value) {
-    let response = server
-        .request("full", Method::PUT, &format!("/userentity/dp-keyid/{id}/data"))
-        .json(&body)
-        .send()
-        .await
-        .expect("PUT answers");
+/// A request as the `full` app: its status and JSON answer (null if none).
+async fn send(server: &TestServer, method: Method, path: &str, body: Value) -> (u16, Value) {
+    let response = server.request("full", method, path).json(&body).send().await.expect("the server answers");
     (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
+}
+
+async fn put(server: &TestServer, id: i64, body: Value) -> (u16, Value) {
+    send(server, Method::PUT, &format!("/userentity/dp-keyid/{id}/data"), body).await
+}
+
+/// 2004 with `code`, the entity addressed by `address` (`dp-keyid/1`, `ext-key/k/crm`).
+async fn verify(server: &TestServer, address: &str, code: &str) -> (u16, Value) {
+    send(server, Method::POST, &format!("/userentity/{address}/verify"), json!({ "code": code })).await
 }
 
 /// The entity a 1002 answer shows.
@@ -98,13 +103,8 @@ async fn a_restart_keeps_entities_pending_changes_and_codes(db: &TestDb) {
     assert!(entity.get("mobile").is_none(), "still pending after the restart");
     // The cooldown survives the restart too.
     assert_eq!(put(&server, id, json!({"mobile": "+4521212122"})).await.1["code"], "200.3");
-    let verified = server
-        .request("full", Method::POST, &format!("/userentity/dp-keyid/{id}/verify"))
-        .json(&json!({"code": code}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(verified.status(), 204, "a code sent before the restart works after it");
+    let (status, _) = verify(&server, &format!("dp-keyid/{id}"), &code).await;
+    assert_eq!(status, 204, "a code sent before the restart works after it");
     assert_eq!(get(&server, id).await["mobile"], "+4521212121");
     server.stop().await;
 }
@@ -129,14 +129,8 @@ async fn an_expired_code_is_403_1_and_cancels_the_change(db: &TestDb) {
     assert_eq!(put(&server, id, json!({"mobile": "+4523232323"})).await.1["code"], "200.1");
     let code = server.new_code(id, "mobile", None).await.expect("a code was sent");
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-    let response = server
-        .request("full", Method::POST, &format!("/userentity/dp-keyid/{id}/verify"))
-        .json(&json!({"code": code}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 403);
-    assert_eq!(response.json::<Value>().await.unwrap()["code"], "403.1");
+    let (status, body) = verify(&server, &format!("dp-keyid/{id}"), &code).await;
+    assert_eq!((status, body["code"].clone()), (403, json!("403.1")));
     assert!(get(&server, id).await.get("mobile").is_none());
     server.stop().await;
 }
@@ -157,22 +151,10 @@ async fn verify_rechecks_uniqueness_for_values_taken_behind_pactums_back(db: &Te
             "UPDATE unique_values SET entity_id = {holder}, pending = FALSE WHERE field = 'mobile' AND value = '{number}'"
         ))
         .await;
-        let response = server
-            .request("full", Method::POST, "/userentity/ext-key/none/crm/verify")
-            .json(&json!({"code": code}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 404, "by a missing external key: 404.2");
-        let response = server
-            .request("full", Method::POST, &format!("/userentity/dp-keyid/{id}/verify"))
-            .json(&json!({"code": code}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 400);
-        let body: Value = response.json().await.unwrap();
-        assert_eq!(body["code"], expected, "{body}");
+        let (status, body) = verify(&server, "ext-key/none/crm", &code).await;
+        assert_eq!((status, body["code"].clone()), (404, json!("404.2")), "by a missing external key");
+        let (status, body) = verify(&server, &format!("dp-keyid/{id}"), &code).await;
+        assert_eq!((status, &body["code"]), (400, &json!(expected)), "{body}");
         assert_eq!(body["errors"][0]["pointer"], "/mobile");
         assert!(get(&server, id).await.get("mobile").is_none(), "the change was not applied");
     }
