@@ -202,6 +202,11 @@ async fn bench_rows(database: &std::path::Path, entities: u64) -> anyhow::Result
     Ok(u64::try_from(count)?)
 }
 
+/// Picks one side (Pactum or the bare loop) of a level, for the chart.
+type RunOf = fn(&Level) -> &Measure;
+/// Picks one percentile of a measure, for the chart.
+type PercentileOf = fn(&Measure) -> f64;
+
 impl Report {
     /// What is not sane about the figures: no load, errors, percentiles out
     /// of order, fewer committed updates than acknowledged ones. Empty when
@@ -320,34 +325,24 @@ impl Report {
         let mut series = Vec::new();
         for (index, size) in self.sizes.iter().enumerate() {
             let pick = |colors: [&'static str; 3]| colors.get(index % 3).copied().unwrap_or("#000");
-            let points = |measure: fn(&Level) -> f64| {
+            let points = |measure: &dyn Fn(&Level) -> f64| {
                 size.levels.iter().map(|level| (f64::from(level.connections), measure(level))).collect::<Vec<_>>()
             };
             let entities = size.entities;
-            series.push(Series {
-                label: format!("Pactum p50, {entities} ent."),
-                color: pick(PACTUM),
-                dashed: false,
-                points: points(|level| level.pactum.p50_ms),
-            });
-            series.push(Series {
-                label: format!("Pactum p99, {entities} ent."),
-                color: pick(PACTUM),
-                dashed: true,
-                points: points(|level| level.pactum.p99_ms),
-            });
-            series.push(Series {
-                label: format!("bare p50, {entities} ent."),
-                color: pick(BARE),
-                dashed: false,
-                points: points(|level| level.bare.p50_ms),
-            });
-            series.push(Series {
-                label: format!("bare p99, {entities} ent."),
-                color: pick(BARE),
-                dashed: true,
-                points: points(|level| level.bare.p99_ms),
-            });
+            let runs: [(&str, [&'static str; 3], RunOf); 2] =
+                [("Pactum", PACTUM, |level| &level.pactum), ("bare", BARE, |level| &level.bare)];
+            let percentiles: [(&str, bool, PercentileOf); 2] =
+                [("p50", false, |measure| measure.p50_ms), ("p99", true, |measure| measure.p99_ms)];
+            for (name, colors, run) in runs {
+                for (percentile, dashed, value) in percentiles {
+                    series.push(Series {
+                        label: format!("{name} {percentile}, {entities} ent."),
+                        color: pick(colors),
+                        dashed,
+                        points: points(&|level| value(run(level))),
+                    });
+                }
+            }
         }
         Chart {
             title: "HTTP PUT latency against concurrency (SQLite, WAL, synchronous=FULL)".to_owned(),
