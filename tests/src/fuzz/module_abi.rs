@@ -1,7 +1,10 @@
 //! The `module_abi` target: fuzz bytes through the host's wasmtime runtime
 //! into the built-in module's plain ABI (`docs/abi.md`).
 //!
-//! Raw inputs go to `pactum_evaluate` as they are. Structured inputs load
+//! Raw inputs go to `pactum_evaluate` as they are; one that names a
+//! `contractRef` goes to a fresh instance, which like the native core it is
+//! compared with has loaded nothing (the warm one holds what earlier inputs
+//! loaded). Structured inputs load
 //! their contract with `pactum_load` into a warm instance, under a reference
 //! that is sometimes the known-good one's, then evaluate under every
 //! operation. Beyond "no host panic", every input must keep these
@@ -25,6 +28,8 @@ use super::{Mode, Seeds, Violation, ensure};
 #[derive(Debug)]
 pub struct Fixture {
     module: ContractModule,
+    /// The same module, a fresh instance per call.
+    fresh: ContractModule,
     /// The runtime the module lives in, kept alive with it.
     runtime: Runtime,
     profile: ContractDocument,
@@ -40,8 +45,9 @@ impl Fixture {
         let options = RuntimeOptions { max_concurrent_calls: 1, ..RuntimeOptions::default() };
         let runtime = Runtime::new(options).map_err(|error| format!("{error:#}"))?;
         let module = runtime
-            .load_module("built-in", bytes, InstanceMode::Warm { max_idle: 1 })
+            .load_module("built-in", bytes.clone(), InstanceMode::Warm { max_idle: 1 })
             .map_err(|error| error.to_string())?;
+        let fresh = runtime.load_module("built-in", bytes, InstanceMode::Fresh).map_err(|error| error.to_string())?;
         let profile = ContractDocument::new("profile", seeds.profile().clone());
         let good_call = Call {
             contract: None,
@@ -54,7 +60,7 @@ impl Fixture {
         let mut native = Evaluator::default();
         native.load(&profile.reference, &profile.schema).map_err(|error| error.to_string())?;
         let good_answer = native.call(&good_call);
-        Ok(Self { module, runtime, profile, good_call, good_answer })
+        Ok(Self { module, fresh, runtime, profile, good_call, good_answer })
     }
 }
 
@@ -80,7 +86,10 @@ pub fn check(fixture: &Fixture, seeds: &Seeds, data: &[u8]) -> Result<(), Violat
 /// Raw bytes to `pactum_evaluate`: the native core's answer, byte for byte.
 fn check_raw(fixture: &Fixture, call: &[u8]) -> Result<(), Violation> {
     let raw = || String::from_utf8_lossy(call).into_owned();
-    match fixture.module.call_json(call) {
+    let names_a_reference = serde_json::from_slice::<serde_json::Value>(call)
+        .is_ok_and(|call| call.get("contractRef").is_some_and(|reference| !reference.is_null()));
+    let module = if names_a_reference { &fixture.fresh } else { &fixture.module };
+    match module.call_json(call) {
         Ok(answer) => {
             let native = evaluate_json(call);
             ensure(answer == native, || {
