@@ -11,8 +11,10 @@
 //!
 //! Backends: [`SqliteStore`] (one host) and [`PostgresStore`] (any number
 //! of hosts on one database), chosen by the database URL in [`open`]. Their
-//! SQL differs; what they decide from the rows they read is shared
-//! (`decisions`, `rules`, `rows`), so they answer alike.
+//! SQL differs where their engines do (locking, upserts, claiming outbox
+//! rows); the steps whose SQL is the same are written once (`steps`), and
+//! what they decide from the rows they read is shared (`decisions`,
+//! `rules`, `rows`), so they answer alike.
 
 mod codes;
 mod decisions;
@@ -23,6 +25,7 @@ mod postgres;
 mod rows;
 pub mod rules;
 mod sqlite;
+mod steps;
 
 use std::sync::Arc;
 

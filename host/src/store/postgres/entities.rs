@@ -4,17 +4,16 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::Value;
 use sqlx::PgConnection;
 
 use super::{unique, verification};
 use crate::store::codes::CodeIssuer;
-use crate::store::decisions::{check_version, dispatched_pointers, require_object, top_level_pointers, verified_state};
+use crate::store::decisions::{check_version, require_object, top_level_pointers};
 use crate::store::error::StoreError;
-use crate::store::model::{
-    Entity, EntityId, FieldDispatch, NewEntity, Status, Timestamp, Update, VerificationPolicy, Written,
-};
+use crate::store::model::{Entity, EntityId, NewEntity, Update, VerificationPolicy, Written};
 use crate::store::rows::EntityRow;
+
+crate::store::steps::entities_steps!(sqlx::PgConnection, load_for_write = lock);
 
 /// The entity with its external keys. Errors: `NotFound`.
 pub(super) async fn load(conn: &mut PgConnection, id: EntityId) -> Result<Entity, StoreError> {
@@ -41,19 +40,6 @@ pub(super) async fn lock(conn: &mut PgConnection, id: EntityId) -> Result<Entity
         .await?;
     locked.ok_or(StoreError::NotFound)?;
     load(conn, id).await
-}
-
-/// The entity holding an external key, if any.
-pub(super) async fn find_ext_key(
-    conn: &mut PgConnection,
-    ext_type: &str,
-    ext_key: &str,
-) -> Result<Option<EntityId>, StoreError> {
-    Ok(sqlx::query_scalar("SELECT entity_id FROM external_keys WHERE ext_type = $1 AND ext_key = $2")
-        .bind(ext_type)
-        .bind(ext_key)
-        .fetch_optional(&mut *conn)
-        .await?)
 }
 
 pub(super) async fn create(
@@ -146,72 +132,6 @@ pub(super) async fn update(
     }
     audit(conn, now, &app, id, "update", &changed, &dispatched).await?;
     Ok(Written { entity: load(conn, id).await?, verifications: dispatched })
-}
-
-pub(super) async fn deactivate(
-    conn: &mut PgConnection,
-    id: EntityId,
-    app: &str,
-    now: Timestamp,
-    expected_version: Option<i64>,
-) -> Result<Entity, StoreError> {
-    let current = lock(conn, id).await?;
-    check_version(&current, expected_version)?;
-    // A pending change must not be able to reactivate or change an inactive
-    // entity; its current values (and their unique rows) stay.
-    verification::cancel_all(conn, id).await?;
-    if current.status != Status::Inactive {
-        sqlx::query("UPDATE entities SET status = 'inactive', version = version + 1, updated_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-        audit(conn, now, app, id, "deactivate", &[], &[]).await?;
-    }
-    load(conn, id).await
-}
-
-/// Writes the verified `value` of `field`, activates an unverified entity,
-/// and bumps the version (a verify always changes the entity's state).
-pub(super) async fn apply_verified(
-    conn: &mut PgConnection,
-    entity: &Entity,
-    field: &str,
-    value: Value,
-    now: Timestamp,
-) -> Result<(), StoreError> {
-    let (data, status) = verified_state(entity, field, value)?;
-    sqlx::query("UPDATE entities SET data = $1, status = $2, version = version + 1, updated_at = $3 WHERE id = $4")
-        .bind(serde_json::to_string(&data)?)
-        .bind(status.as_str())
-        .bind(now)
-        .bind(entity.id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
-/// One audit row: who (`app`) did what to which entity, and which members
-/// changed and which verifications went out.
-pub(super) async fn audit(
-    conn: &mut PgConnection,
-    at: Timestamp,
-    app: &str,
-    entity: EntityId,
-    action: &str,
-    fields: &[String],
-    dispatched: &[FieldDispatch],
-) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO audit (at, app, entity_id, action, fields, pending) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(at)
-        .bind(app)
-        .bind(entity)
-        .bind(action)
-        .bind(serde_json::to_string(fields)?)
-        .bind(serde_json::to_string(&dispatched_pointers(dispatched))?)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
 }
 
 fn ext_key_taken(ext_type: &str, ext_key: &str) -> StoreError {

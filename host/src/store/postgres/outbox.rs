@@ -6,31 +6,10 @@
 use sqlx::PgConnection;
 
 use crate::store::error::StoreError;
-use crate::store::model::{EntityId, OutboxMessage, Timestamp};
+use crate::store::model::{OutboxMessage, Timestamp};
 use crate::store::rows::{OutboxRow, claimed_messages};
 
-pub(super) async fn enqueue(
-    conn: &mut PgConnection,
-    entity: EntityId,
-    channel: &str,
-    recipient: &str,
-    payload: &[u8],
-    now: Timestamp,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO outbox (entity_id, channel, recipient, payload, created_at, next_attempt_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(entity)
-    .bind(channel)
-    .bind(recipient)
-    .bind(payload)
-    .bind(now)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
+crate::store::steps::outbox_steps!(sqlx::PgConnection);
 
 /// Leases up to `limit` due rows, oldest due first. Rows another worker is
 /// claiming right now are skipped, not waited for (`SKIP LOCKED`), so
@@ -57,46 +36,4 @@ pub(super) async fn claim(
     .fetch_all(&mut *conn)
     .await?;
     Ok(claimed_messages(rows))
-}
-
-/// Idempotent: marking a sent row sent again changes nothing.
-pub(super) async fn mark_sent(conn: &mut PgConnection, id: i64, now: Timestamp) -> Result<(), StoreError> {
-    let updated = sqlx::query("UPDATE outbox SET sent_at = $1 WHERE id = $2 AND sent_at IS NULL")
-        .bind(now)
-        .bind(id)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-    if updated == 0 { exists(conn, id).await } else { Ok(()) }
-}
-
-/// Due again at `retry_at`, or abandoned (never claimed again) without one.
-pub(super) async fn mark_failed(
-    conn: &mut PgConnection,
-    id: i64,
-    now: Timestamp,
-    error: &str,
-    retry_at: Option<Timestamp>,
-) -> Result<(), StoreError> {
-    let updated = sqlx::query(
-        "UPDATE outbox SET last_error = $1,
-                next_attempt_at = COALESCE($2, next_attempt_at),
-                abandoned_at = CASE WHEN $3 IS NULL THEN $4 END
-         WHERE id = $5 AND sent_at IS NULL",
-    )
-    .bind(error)
-    .bind(retry_at)
-    .bind(retry_at)
-    .bind(now)
-    .bind(id)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if updated == 0 { exists(conn, id).await } else { Ok(()) }
-}
-
-async fn exists(conn: &mut PgConnection, id: i64) -> Result<(), StoreError> {
-    let found: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM outbox WHERE id = $1").bind(id).fetch_optional(&mut *conn).await?;
-    found.map(|_| ()).ok_or(StoreError::NotFound)
 }

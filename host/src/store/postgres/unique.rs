@@ -7,63 +7,9 @@ use serde_json::Value;
 use sqlx::PgConnection;
 
 use crate::store::error::StoreError;
-use crate::store::model::{Claim, EntityId, Timestamp};
-use crate::store::rows::{Holder, HolderRow};
+use crate::store::model::{EntityId, Timestamp};
 
-async fn holder(
-    conn: &mut PgConnection,
-    field: &str,
-    value: &str,
-    now: Timestamp,
-) -> Result<Option<Holder>, StoreError> {
-    let row: Option<HolderRow> = sqlx::query_as(
-        "SELECT u.entity_id, u.pending, e.status,
-                EXISTS (SELECT 1 FROM pending_changes p
-                        WHERE p.entity_id = u.entity_id AND p.field = u.field
-                          AND p.unique_value = u.value AND p.expires_at > $1) AS live
-         FROM unique_values u JOIN entities e ON e.id = u.entity_id
-         WHERE u.field = $2 AND u.value = $3",
-    )
-    .bind(now)
-    .bind(field)
-    .bind(value)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.map(Holder::try_from).transpose()
-}
-
-/// Fails with `UniqueTaken` if another entity holds any of `claims`.
-///
-/// A pending hold whose change has expired no longer counts: that change is
-/// cancelled here, so an abandoned verification cannot block a value forever.
-/// The check takes no lock; [`claim`] is what decides a race.
-pub(super) async fn check(
-    conn: &mut PgConnection,
-    owner: Option<EntityId>,
-    claims: &[Claim],
-    now: Timestamp,
-) -> Result<(), StoreError> {
-    for claim in claims {
-        let Some(holder) = holder(conn, &claim.field, &claim.value, now).await? else { continue };
-        if Some(holder.entity) == owner {
-            continue;
-        }
-        if holder.pending && !holder.live {
-            // The expired change behind this hold (if any: a hold without
-            // one is an orphan and just as dead), then the hold itself.
-            sqlx::query("DELETE FROM pending_changes WHERE entity_id = $1 AND field = $2 AND unique_value = $3")
-                .bind(holder.entity)
-                .bind(&claim.field)
-                .bind(&claim.value)
-                .execute(&mut *conn)
-                .await?;
-            release_pending(conn, holder.entity, &claim.field, &claim.value).await?;
-            continue;
-        }
-        return Err(holder.taken(&claim.field));
-    }
-    Ok(())
-}
+crate::store::steps::unique_steps!(sqlx::PgConnection);
 
 /// Makes `entity` hold (`field`, `value`): as a pending value, or as the
 /// field's current value, which also releases the field's old current value.
@@ -127,21 +73,5 @@ pub(super) async fn release_cleared(conn: &mut PgConnection, entity: EntityId, d
             .execute(&mut *conn)
             .await?;
     }
-    Ok(())
-}
-
-/// Releases a pending hold of `entity` (its change was replaced or cancelled).
-pub(super) async fn release_pending(
-    conn: &mut PgConnection,
-    entity: EntityId,
-    field: &str,
-    value: &str,
-) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM unique_values WHERE entity_id = $1 AND field = $2 AND value = $3 AND pending")
-        .bind(entity)
-        .bind(field)
-        .bind(value)
-        .execute(&mut *conn)
-        .await?;
     Ok(())
 }

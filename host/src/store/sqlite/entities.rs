@@ -3,17 +3,16 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::Value;
 use sqlx::SqliteConnection;
 
 use super::{unique, verification};
 use crate::store::codes::CodeIssuer;
-use crate::store::decisions::{check_version, dispatched_pointers, require_object, top_level_pointers, verified_state};
+use crate::store::decisions::{check_version, require_object, top_level_pointers};
 use crate::store::error::StoreError;
-use crate::store::model::{
-    Entity, EntityId, FieldDispatch, NewEntity, Status, Timestamp, Update, VerificationPolicy, Written,
-};
+use crate::store::model::{Entity, EntityId, NewEntity, Update, VerificationPolicy, Written};
 use crate::store::rows::EntityRow;
+
+crate::store::steps::entities_steps!(sqlx::SqliteConnection, load_for_write = load);
 
 /// The entity with its external keys (one statement: every statement is a
 /// round trip to the connection's thread, and writes run one at a time).
@@ -57,19 +56,6 @@ struct LoadRow {
     entity: EntityRow,
     ext_keys: String,
     unique_fields: String,
-}
-
-/// The entity holding an external key, if any.
-pub(super) async fn find_ext_key(
-    conn: &mut SqliteConnection,
-    ext_type: &str,
-    ext_key: &str,
-) -> Result<Option<EntityId>, StoreError> {
-    Ok(sqlx::query_scalar("SELECT entity_id FROM external_keys WHERE ext_type = ? AND ext_key = ?")
-        .bind(ext_type)
-        .bind(ext_key)
-        .fetch_optional(&mut *conn)
-        .await?)
 }
 
 pub(super) async fn create(
@@ -162,70 +148,4 @@ pub(super) async fn update(
     };
     audit(conn, now, &app, id, "update", &changed, &dispatched).await?;
     Ok(Written { entity, verifications: dispatched })
-}
-
-pub(super) async fn deactivate(
-    conn: &mut SqliteConnection,
-    id: EntityId,
-    app: &str,
-    now: Timestamp,
-    expected_version: Option<i64>,
-) -> Result<Entity, StoreError> {
-    let current = load(conn, id).await?;
-    check_version(&current, expected_version)?;
-    // A pending change must not be able to reactivate or change an inactive
-    // entity; its current values (and their unique rows) stay.
-    verification::cancel_all(conn, id).await?;
-    if current.status != Status::Inactive {
-        sqlx::query("UPDATE entities SET status = 'inactive', version = version + 1, updated_at = ? WHERE id = ?")
-            .bind(now)
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-        audit(conn, now, app, id, "deactivate", &[], &[]).await?;
-    }
-    load(conn, id).await
-}
-
-/// Writes the verified `value` of `field`, activates an unverified entity,
-/// and bumps the version (a verify always changes the entity's state).
-pub(super) async fn apply_verified(
-    conn: &mut SqliteConnection,
-    entity: &Entity,
-    field: &str,
-    value: Value,
-    now: Timestamp,
-) -> Result<(), StoreError> {
-    let (data, status) = verified_state(entity, field, value)?;
-    sqlx::query("UPDATE entities SET data = ?, status = ?, version = version + 1, updated_at = ? WHERE id = ?")
-        .bind(serde_json::to_string(&data)?)
-        .bind(status.as_str())
-        .bind(now)
-        .bind(entity.id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
-/// One audit row: who (`app`) did what to which entity, and which members
-/// changed and which verifications went out.
-pub(super) async fn audit(
-    conn: &mut SqliteConnection,
-    at: Timestamp,
-    app: &str,
-    entity: EntityId,
-    action: &str,
-    fields: &[String],
-    dispatched: &[FieldDispatch],
-) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO audit (at, app, entity_id, action, fields, pending) VALUES (?, ?, ?, ?, ?, ?)")
-        .bind(at)
-        .bind(app)
-        .bind(entity)
-        .bind(action)
-        .bind(serde_json::to_string(fields)?)
-        .bind(serde_json::to_string(&dispatched_pointers(dispatched))?)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
 }
