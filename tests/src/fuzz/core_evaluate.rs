@@ -138,9 +138,14 @@ pub fn check_input(input: &Input) -> Result<(), Violation> {
             (Err(error), Err(again)) => {
                 ensure(error == again, || format!("two compiles refuse with {error} and {again}"))
                     .map_err(|Violation(why)| fail(why))?;
-                let refused = matches!(&outcome, Outcome::Failure(failure) if failure.code == "422.1");
-                ensure(refused, || format!("the contract does not compile, yet evaluate_json answered {outcome:?}"))
-                    .map_err(|Violation(why)| fail(why))?;
+                // The wire reads a `null` member as absent (docs/abi.md), so a
+                // `null` contract is a call with no contract at all: 422.2.
+                let expected = if input.contract.is_null() { "422.2" } else { "422.1" };
+                let refused = matches!(&outcome, Outcome::Failure(failure) if failure.code == expected);
+                ensure(refused, || {
+                    format!("the contract does not compile, yet evaluate_json answered {outcome:?}, not {expected}")
+                })
+                .map_err(|Violation(why)| fail(why))?;
             }
             _ => return Err(fail("one compile succeeds and the other fails".to_owned())),
         }
