@@ -123,6 +123,15 @@ pub fn check_input(input: &Input) -> Result<(), Violation> {
         };
         let bytes = serde_json::to_vec(&call).map_err(|error| fail(format!("the call does not serialize: {error}")))?;
         let outcome = canonical_outcome(&evaluate_json(&bytes)).map_err(|why| fail(format!("evaluate_json {why}")))?;
+        // A value nested past the JSON reader's recursion limit (128) makes
+        // the whole call unreadable: a malformed call (422.2), whatever the
+        // core would decide on the parsed values.
+        if serde_json::from_slice::<Value>(&bytes).is_err() {
+            let malformed = matches!(&outcome, Outcome::Failure(failure) if failure.code == "422.2");
+            ensure(malformed, || format!("the call is unreadable, yet evaluate_json answered {outcome:?}"))
+                .map_err(|Violation(why)| fail(why))?;
+            continue;
+        }
         match (&first, &second) {
             (Ok(contract), Ok(again)) => {
                 let decision = evaluate(contract, operation, &input.current, &input.payload);
