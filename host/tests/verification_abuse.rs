@@ -195,7 +195,7 @@ async fn brute_force_is_cut_off_and_no_code_or_key_is_stored_or_logged() {
 
     // Everything the server stored and logged, searched for the secrets.
     // SIGKILL leaves the WAL as it is, so nothing is checkpointed away.
-    let logs = [server.stdout.clone(), server.stderr.clone()];
+    let (stdout_log, stderr_log) = (server.stdout.clone(), server.stderr.clone());
     drop(server);
     let delivered: BTreeSet<String> =
         gateway.answered().iter().map(|posted| posted.body["code"].as_str().unwrap().to_owned()).collect();
@@ -206,7 +206,7 @@ async fn brute_force_is_cut_off_and_no_code_or_key_is_stored_or_logged() {
     let names: Vec<String> =
         files.iter().map(|file| file.file_name().unwrap().to_string_lossy().into_owned()).collect();
     assert!(names.contains(&"pactum.db".to_owned()), "the database file is searched: {names:?}");
-    files.extend(logs.iter().cloned());
+    files.extend([stdout_log, stderr_log.clone()]);
 
     let mut database = Vec::new();
     let mut hits = Vec::new();
@@ -227,7 +227,7 @@ async fn brute_force_is_cut_off_and_no_code_or_key_is_stored_or_logged() {
             }
         }
     }
-    let log = std::fs::read_to_string(&logs[1]).unwrap();
+    let log = std::fs::read_to_string(&stderr_log).unwrap();
     assert!(!find_all(&database, b"Vera Abuse").is_empty(), "positive control: the search sees the database's text");
     assert!(log.contains(&format!("/userentity/dp-keyid/{id}/verify")), "positive control: requests were logged");
     let _ = writeln!(

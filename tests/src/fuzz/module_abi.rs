@@ -4,10 +4,9 @@
 //! Raw inputs go to `pactum_evaluate` as they are; one that names a
 //! `contractRef` goes to a fresh instance, which like the native core it is
 //! compared with has loaded nothing (the warm one holds what earlier inputs
-//! loaded). Structured inputs load
-//! their contract with `pactum_load` into a warm instance, under a reference
-//! that is sometimes the known-good one's, then evaluate under every
-//! operation. Beyond "no host panic", every input must keep these
+//! loaded). Structured inputs load their contract with `pactum_load` into a
+//! warm instance, under a reference that is sometimes the known-good one's,
+//! then evaluate under every operation. Beyond "no host panic", every input must keep these
 //! invariants:
 //! - a call answers the outcome the native core answers to the same bytes
 //!   (so it is a valid, canonical outcome), or fails with a resource limit
