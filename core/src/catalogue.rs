@@ -93,6 +93,7 @@ pub const CATALOGUE: &[CatalogueEntry] = &[
         "an external key was given, but the app has no external-key type (or the key is empty)",
         false,
     ),
+    entry("400.25", 400, "request.nul_character", "text may not contain the NUL character (U+0000)", false),
     entry("401", 401, "auth.missing", "missing or unknown API key", false),
     entry("403", 403, "verification.code_mismatch", "the code does not match", true),
     entry("403.1", 403, "verification.code_expired", "the code has expired; request a new one", false),
@@ -123,6 +124,13 @@ pub const CATALOGUE: &[CatalogueEntry] = &[
     entry("501.2", 501, "verification.not_needed", "the entity does not need to be verified", true),
     entry("501.3", 501, "verification.no_code", "the entity has not been assigned a verification code", true),
     entry("503", 503, "service.unavailable", "the service is overloaded or shutting down; retry later", false),
+    entry(
+        "503.1",
+        503,
+        "entity.contended",
+        "the entity kept changing while this write was decided; nothing was changed, retry later",
+        false,
+    ),
 ];
 
 /// Looks a code up in the catalogue.

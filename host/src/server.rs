@@ -60,7 +60,8 @@ pub fn load_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
 impl Service {
     /// Builds everything `config` describes. `demo` adds the demo routes.
     pub async fn build(config: &Config, secret: &[u8], demo: Option<Demo>) -> anyhow::Result<Self> {
-        let runtime_options = RuntimeOptions { limits: config.runtime, ..RuntimeOptions::default() };
+        let limits = config.runtime.fitted_to_body(config.server.body_limit_bytes);
+        let runtime_options = RuntimeOptions { limits, ..RuntimeOptions::default() };
         let registry = {
             let config = config.clone();
             tokio::task::spawn_blocking(move || -> anyhow::Result<Registry> {
@@ -80,7 +81,13 @@ impl Service {
         let senders = Senders::from_config(&config.senders.sms, &config.senders.email, Arc::clone(&log))?;
         let codes = Arc::new(CodeBook::new(secret, config.verification.code_length, policy));
         let wake = Arc::new(Notify::new());
-        let accounts = Accounts::new(Arc::new(registry), Arc::clone(&store), Arc::clone(&codes), Arc::clone(&wake));
+        let accounts = Accounts::new(
+            Arc::new(registry),
+            Arc::clone(&store),
+            Arc::clone(&codes),
+            Arc::clone(&wake),
+            config.server.body_limit_bytes,
+        );
 
         let shutdown = CancellationToken::new();
         let worker = OutboxWorker {

@@ -36,6 +36,28 @@ impl Default for Limits {
     }
 }
 
+/// What a call carries besides the current data and the payload: the
+/// operation, the context, JSON punctuation. Generous on purpose.
+const CALL_OVERHEAD_BYTES: usize = 64 << 10;
+
+impl Limits {
+    /// These limits, raised where needed so that any request within the
+    /// body limit fits the module's input and output: a call carries the
+    /// current data (stored entities are kept within the body limit) and
+    /// the payload (within it too); an outcome carries the merged entity
+    /// and the errors, each bounded by the two. A client's body within the
+    /// body limit therefore never meets a module limit (a 5xx).
+    #[must_use]
+    pub fn fitted_to_body(self, body_limit: usize) -> Self {
+        let call = body_limit.saturating_mul(2).saturating_add(CALL_OVERHEAD_BYTES);
+        Self {
+            max_input_bytes: self.max_input_bytes.max(call),
+            max_output_bytes: self.max_output_bytes.max(call.saturating_mul(2)),
+            ..self
+        }
+    }
+}
+
 /// Refuses memory growth past the limit, and remembers that it did so the
 /// resulting trap is reported as [`super::ModuleError::MemoryLimit`] rather
 /// than as an anonymous `unreachable`.

@@ -9,6 +9,8 @@
 
 mod codes;
 mod contract;
+mod input;
+mod queue;
 mod read;
 mod verify;
 mod view;
@@ -37,6 +39,14 @@ pub enum Target {
 }
 
 impl Target {
+    /// A store's `NotFound` for this target, or a fault.
+    fn missing_or_fault(&self, error: StoreError) -> Problem {
+        match error {
+            StoreError::NotFound => self.not_found(),
+            other => store_fault(&other),
+        }
+    }
+
     /// 404.1 or 404.2, by how the entity was named.
     fn not_found(&self) -> Problem {
         match self {
@@ -58,6 +68,10 @@ pub struct Accounts {
     /// Woken after a commit that queued a message, so the outbox worker
     /// sends it now rather than at its next poll.
     outbox: Arc<Notify>,
+    /// This host's writes of one entity run one at a time (`queue.rs`).
+    queue: Arc<queue::WriteQueue>,
+    /// The largest entity data a write may store, in bytes (the body limit).
+    max_entity_bytes: usize,
 }
 
 /// A successful answer of 1001-1004.
@@ -97,9 +111,16 @@ pub struct PendingView {
 
 impl Accounts {
     #[must_use]
-    pub fn new(registry: Arc<Registry>, store: Arc<dyn Store>, codes: Arc<CodeBook>, outbox: Arc<Notify>) -> Self {
+    pub fn new(
+        registry: Arc<Registry>,
+        store: Arc<dyn Store>,
+        codes: Arc<CodeBook>,
+        outbox: Arc<Notify>,
+        max_entity_bytes: usize,
+    ) -> Self {
         let fields = Arc::new(contract::ContractFields::of(&registry));
-        Self { registry, store, codes, fields, outbox }
+        let queue = Arc::new(queue::WriteQueue::default());
+        Self { registry, store, codes, fields, outbox, queue, max_entity_bytes }
     }
 
     #[must_use]
@@ -137,16 +158,31 @@ impl Accounts {
         Ok((id, contract))
     }
 
-    /// Loads the entity a target names; 404.1 / 404.2 when there is none.
+    /// Loads the entity a target names; 404.1 / 404.2 when there is none,
+    /// 400.25 when an external key holds a NUL.
     async fn find(&self, target: &Target) -> Result<Entity, Problem> {
         let found = match target {
             Target::DpKeyid(id) => self.store.get(*id).await,
-            Target::ExtKey { ext_key, ext_type } => self.store.find_by_ext_key(ext_type, ext_key).await,
+            Target::ExtKey { ext_key, ext_type } => {
+                input::refuse_nul_text("external key", ext_key)?;
+                input::refuse_nul_text("external-key type", ext_type)?;
+                self.store.find_by_ext_key(ext_type, ext_key).await
+            }
         };
-        found.map_err(|error| match error {
-            StoreError::NotFound => target.not_found(),
-            other => store_fault(&other),
-        })
+        found.map_err(|error| target.missing_or_fault(error))
+    }
+
+    /// The dp-keyid a target names (a lookup only for an external key).
+    async fn id_of(&self, target: &Target) -> Result<EntityId, Problem> {
+        match target {
+            Target::DpKeyid(id) => Ok(*id),
+            Target::ExtKey { .. } => Ok(self.find(target).await?.id),
+        }
+    }
+
+    /// Reads the entity `target` resolved to as `id`, as it is now.
+    async fn load(&self, target: &Target, id: EntityId) -> Result<Entity, Problem> {
+        self.store.get(id).await.map_err(|error| target.missing_or_fault(error))
     }
 }
 

@@ -20,10 +20,13 @@ impl Accounts {
         if !code::LENGTHS.contains(&candidate.len()) || !candidate.bytes().all(|byte| byte.is_ascii_digit()) {
             return Err(Problem::new("400.23").detail("a code is 4 to 10 digits"));
         }
-        let entity = self.find(target).await?;
+        let id = self.id_of(target).await?;
+        let _queued = self.queue.enter(id).await;
+        // The store reads the entity and its pending changes in the write
+        // transaction and applies the value onto that row.
         let outcome = self
             .store
-            .verify(entity.id, &app.name, now(), &self.codes.matcher(candidate))
+            .verify(id, &app.name, now(), &self.codes.matcher(candidate))
             .await
             .map_err(|error| write_problem(error, &[], Some(target)))?;
         match outcome {

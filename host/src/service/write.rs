@@ -7,11 +7,21 @@ use pactum_core::wire::{WireClaim, WireDecision, WireFieldError, WireOperation};
 use serde_json::Value;
 
 use super::contract::{Decided, decide};
+use super::input::{refuse_nul, refuse_nul_text, refuse_oversized};
 use super::view::{EntityView, write_back};
 use super::{Accounts, Answer, PendingView, Target, now, rfc3339, store_fault};
 use crate::apps::{AppConfig, Permission};
 use crate::http::Problem;
-use crate::store::{Claim, Dispatch, EntityId, NewEntity, Status, StoreError, Update, VerificationRequest, Written};
+use crate::store::{
+    Claim, Dispatch, Entity, EntityId, NewEntity, Status, StoreError, Update, VerificationRequest, Written,
+};
+
+/// How many times an update decides before it gives up with 503.1. A
+/// decision is retried only when a write from another host (or process)
+/// committed between its read and its commit; this host's own writes of the
+/// entity queue instead (`queue.rs`), so the bound is reached only under
+/// heavy contention across hosts.
+const MAX_DECISIONS: u32 = 8;
 
 /// Who asks for a create: an app over HTTP (codes are sent, the entity
 /// starts unverified when the contract verifies a field), or an operator's
@@ -33,6 +43,9 @@ impl Accounts {
         ext_key: Option<String>,
     ) -> Result<Answer, Problem> {
         let (contract_id, _) = self.contract_for(app, Permission::Create, contract)?;
+        if let Some(key) = &ext_key {
+            refuse_nul_text("external key", key)?;
+        }
         let ext_keys = match (ext_key, &app.ext_key_type) {
             (None, _) => BTreeMap::new(),
             (Some(key), Some(kind)) if !key.is_empty() => BTreeMap::from([(kind.clone(), key)]),
@@ -58,6 +71,10 @@ impl Accounts {
         if self.registry.get(contract).is_none() {
             return Err(Problem::new("404.3").detail(format!("no contract has the id `{contract}`")));
         }
+        for (ext_type, ext_key) in &ext_keys {
+            refuse_nul_text("external-key type", ext_type)?;
+            refuse_nul_text("external key", ext_key)?;
+        }
         self.create_in("import", contract, payload, ext_keys, CreateMode::Import(status), None).await
     }
 
@@ -70,10 +87,13 @@ impl Accounts {
         mode: CreateMode,
         ext_key_type: Option<&str>,
     ) -> Result<Answer, Problem> {
+        refuse_nul(&payload)?;
         let Decided { decision, module_sha256 } =
             decide(&self.registry, contract, WireOperation::Create, Value::Null, payload).await?;
         let (merged, decision) = accepted(decision, &module_sha256)?;
         let fields = self.fields.get(contract);
+        let data = write_back(&Value::Null, fields, &merged);
+        refuse_oversized(&data, self.max_entity_bytes)?;
         let (status, verifications) = match mode {
             CreateMode::Request if decision.pending.is_empty() => (Status::Active, Vec::new()),
             CreateMode::Request => {
@@ -86,7 +106,7 @@ impl Accounts {
             app: app_name.to_owned(),
             now,
             status,
-            data: write_back(&Value::Null, fields, &merged),
+            data,
             ext_keys,
             unique: decision.unique.iter().cloned().map(Claim::from).collect(),
             verifications,
@@ -100,6 +120,12 @@ impl Accounts {
     }
 
     /// Endpoint 1003: needs `update`. `if_match` is the version an `If-Match` named.
+    ///
+    /// The module decides on the entity as read, and the store commits only
+    /// onto that same version. When another write committed in between, the
+    /// decision is stale: without `If-Match` the update re-reads and decides
+    /// again (at most [`MAX_DECISIONS`] times, then 503.1); with `If-Match`
+    /// the named version is gone, which is 409.1.
     pub async fn update(
         &self,
         app: &AppConfig,
@@ -109,42 +135,64 @@ impl Accounts {
         if_match: Option<i64>,
     ) -> Result<Answer, Problem> {
         let (contract_id, _) = self.contract_for(app, Permission::Update, contract)?;
-        let entity = self.find(target).await?;
-        if entity.status == Status::Inactive {
-            return Err(Problem::new("409.3").detail(format!("entity {} is deactivated", entity.id)));
-        }
+        refuse_nul(&payload)?;
+        let id = self.id_of(target).await?;
+        let _queued = self.queue.enter(id).await;
         let fields = self.fields.get(contract_id);
-        let current = Value::Object(super::view::project(&entity.data, fields));
-        let Decided { decision, module_sha256 } =
-            decide(&self.registry, contract_id, WireOperation::Update, current, payload).await?;
-        let (merged, decision) = accepted(decision, &module_sha256)?;
-        let now = now();
-        let update = Update {
-            entity: entity.id,
-            app: app.name.clone(),
-            now,
-            expected_version: if_match,
-            data: write_back(&entity.data, fields, &merged),
-            changed: decision.changed.clone(),
-            unique: decision.unique.iter().cloned().map(Claim::from).collect(),
-            verifications: decision.pending.iter().cloned().map(VerificationRequest::from).collect(),
-        };
-        let written = self
-            .store
-            .update(update, &self.codes.issuer(now))
-            .await
-            .map_err(|error| write_problem(error, &decision.unique, Some(target)))?;
-        Ok(self.answer(written, fields, app.ext_key_type.as_deref(), module_sha256, false))
+        for attempt in 1..=MAX_DECISIONS {
+            let entity = self.load(target, id).await?;
+            if entity.status == Status::Inactive {
+                return Err(inactive(&entity));
+            }
+            if let Some(expected) = if_match.filter(|expected| *expected != entity.version) {
+                return Err(version_mismatch(entity.version, expected));
+            }
+            let current = Value::Object(super::view::project(&entity.data, fields));
+            let Decided { decision, module_sha256 } =
+                decide(&self.registry, contract_id, WireOperation::Update, current, payload.clone()).await?;
+            let (merged, decision) = accepted(decision, &module_sha256)?;
+            let data = write_back(&entity.data, fields, &merged);
+            refuse_oversized(&data, self.max_entity_bytes)?;
+            let now = now();
+            let update = Update {
+                entity: entity.id,
+                app: app.name.clone(),
+                now,
+                decided_on: entity.version,
+                data,
+                changed: decision.changed.clone(),
+                unique: decision.unique.iter().cloned().map(Claim::from).collect(),
+                verifications: decision.pending.iter().cloned().map(VerificationRequest::from).collect(),
+            };
+            match self.store.update(update, &self.codes.issuer(now)).await {
+                Ok(written) => {
+                    return Ok(self.answer(written, fields, app.ext_key_type.as_deref(), module_sha256, false));
+                }
+                Err(StoreError::VersionMismatch { current }) if if_match.is_none() => {
+                    tracing::debug!(entity = id, decided_on = entity.version, current, attempt, "decision overtaken");
+                    metrics::counter!("pactum_update_redecisions_total").increment(1);
+                    tokio::time::sleep(backoff(attempt)).await;
+                }
+                Err(error) => return Err(write_problem(error, &decision.unique, Some(target))),
+            }
+        }
+        tracing::warn!(entity = id, attempts = MAX_DECISIONS, "update gave up: the entity kept changing");
+        Err(Problem::new("503.1")
+            .detail(format!("entity {id} changed under {MAX_DECISIONS} decisions in a row; nothing was changed"))
+            .retry_after(1))
     }
 
     /// Endpoint 1004: needs `delete`. Sets the status to inactive (values stay, and
     /// keep their unique claims); pending changes are cancelled. Idempotent.
     pub async fn deactivate(&self, app: &AppConfig, target: &Target, if_match: Option<i64>) -> Result<Answer, Problem> {
         let (contract_id, registered) = self.contract_for(app, Permission::Delete, None)?;
-        let entity = self.find(target).await?;
+        let id = self.id_of(target).await?;
+        let _queued = self.queue.enter(id).await;
+        // The store reads, checks and writes the entity in one transaction:
+        // there is no decision made outside it to go stale.
         let entity = self
             .store
-            .deactivate(entity.id, &app.name, now(), if_match)
+            .deactivate(id, &app.name, now(), if_match)
             .await
             .map_err(|error| write_problem(error, &[], Some(target)))?;
         let code = "200";
@@ -232,6 +280,7 @@ pub(super) fn write_problem(error: StoreError, claims: &[WireClaim], target: Opt
         StoreError::VersionMismatch { current } => {
             Problem::new("409.1").detail(format!("the entity is at version {current}; re-read it and retry"))
         }
+        StoreError::Inactive => Problem::new("409.3").detail("the entity is deactivated"),
         StoreError::UniqueTaken { field, holder_id, holder_status } => {
             let role = claims.iter().find(|claim| claim.field == field).and_then(|claim| claim.role.as_deref());
             taken(&field, role, holder_id, holder_status)
@@ -240,6 +289,21 @@ pub(super) fn write_problem(error: StoreError, claims: &[WireClaim], target: Opt
             .detail(format!("the external key `{ext_key}` of type `{ext_type}` belongs to another entity")),
         other => store_fault(&other),
     }
+}
+
+fn inactive(entity: &Entity) -> Problem {
+    Problem::new("409.3").detail(format!("entity {} is deactivated", entity.id))
+}
+
+fn version_mismatch(current: i64, expected: i64) -> Problem {
+    Problem::new("409.1").detail(format!("the entity is at version {current}, not {expected}; re-read it and retry"))
+}
+
+/// A short, jittered pause before deciding again, growing with the attempt,
+/// so writers on several hosts that collided do not collide again in step.
+fn backoff(attempt: u32) -> std::time::Duration {
+    let jitter = getrandom::u32().unwrap_or(0) % 4;
+    std::time::Duration::from_millis(u64::from(attempt.saturating_mul(2).saturating_add(jitter)))
 }
 
 /// The answer for a unique value held by another entity.

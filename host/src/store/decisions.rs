@@ -11,12 +11,23 @@ use super::model::{Dispatch, Entity, EntityId, FieldDispatch, Status, Timestamp,
 use super::pointer;
 use super::rows::PendingChange;
 
-/// `If-Match`: the update applies only to the version it names.
+/// `If-Match`, or the version a decision was made on: the write applies
+/// only to the version it names.
 pub(super) fn check_version(current: &Entity, expected: Option<i64>) -> Result<(), StoreError> {
     match expected {
         Some(expected) if expected != current.version => Err(StoreError::VersionMismatch { current: current.version }),
         _ => Ok(()),
     }
+}
+
+/// An update's guard: the entity is still the version its decision was
+/// made on, and is not deactivated (a deactivation bumps the version too;
+/// the status is checked all the same, so the answer names the reason).
+pub(super) fn check_writable(current: &Entity, decided_on: i64) -> Result<(), StoreError> {
+    if current.status == Status::Inactive {
+        return Err(StoreError::Inactive);
+    }
+    check_version(current, Some(decided_on))
 }
 
 pub(super) fn require_object(data: &Value) -> Result<(), StoreError> {

@@ -9,9 +9,13 @@ pub enum StoreError {
     /// No entity with that dp-keyid or external key (404.1 / 404.2).
     #[error("the entity was not found")]
     NotFound,
-    /// `If-Match` named another version; nothing was changed.
+    /// The entity is no longer at the version the write was decided on (or
+    /// that `If-Match` named); nothing was changed.
     #[error("the entity is at version {current}, not the expected one")]
     VersionMismatch { current: i64 },
+    /// The entity is deactivated (409.3); nothing was changed.
+    #[error("the entity is deactivated")]
+    Inactive,
     /// A unique value is held, currently or as a pending change, by another
     /// entity; nothing was changed. The holder's status chooses between
     /// 400.4 (active or unverified) and 400.5 (inactive) for mobiles.

@@ -17,15 +17,19 @@
 //! `rules`, `rows`), so they answer alike.
 
 mod codes;
+mod conn;
 mod decisions;
+mod entities;
 mod error;
 mod migrations;
 mod model;
+mod outbox;
 mod postgres;
 mod rows;
 pub mod rules;
 mod sqlite;
-mod steps;
+mod unique;
+mod verification;
 
 use std::sync::Arc;
 

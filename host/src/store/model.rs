@@ -135,8 +135,10 @@ pub struct Update {
     pub entity: EntityId,
     pub app: String,
     pub now: Timestamp,
-    /// `If-Match`: when set, the update applies only to this version.
-    pub expected_version: Option<i64>,
+    /// The version the contract module decided on: the update commits
+    /// only onto this version (else `VersionMismatch`, and nothing changes),
+    /// so the data written is never built from a stale read.
+    pub decided_on: i64,
     /// The whole new data object (the engine's `entity`, verified changes held back).
     pub data: Value,
     /// JSON Pointers of the members changed (the engine's `changed`), for the audit log.

@@ -4,7 +4,9 @@ use pactum_host::store::{EntityId, IssuedCode, NoCodes, Status, StoreError, Veri
 use serde_json::json;
 
 use crate::common::db::{TestDb, backend_tests};
-use crate::fixtures::{APP, Codes, POLICY, T0, claims, create, dispatch, holder, mobile_change, new_entity, update};
+use crate::fixtures::{
+    APP, Codes, POLICY, T0, claims, create, dispatch, holder, mobile_change, new_entity, update, update_current,
+};
 use pactum_host::store::Dispatch;
 
 backend_tests!(
@@ -69,7 +71,7 @@ async fn an_update_commits_data_holds_outbox_and_audit_together(db: &TestDb) {
     let mut change = mobile_change(id, T0 + 10, data.clone(), "+4522222222");
     change.changed = vec!["/email".to_owned(), "/name".to_owned()];
     change.unique = claims(&[("email", "ada@lovelace.org"), ("mobile", "+4522222222")]);
-    let written = store.update(change, &Codes("1234")).await.unwrap();
+    let written = update_current(&*store, change, &Codes("1234")).await.unwrap();
     assert_eq!(written.entity.data, data);
     assert_eq!(written.entity.version, 2);
     assert_eq!(written.entity.updated_at, T0 + 10);
@@ -105,7 +107,7 @@ async fn an_update_commits_data_holds_outbox_and_audit_together(db: &TestDb) {
     };
     let mut change = mobile_change(id, T0 + 500, json!({"name": "X", "email": "x@example.com"}), "+4533333333");
     change.unique = claims(&[("email", "x@example.com"), ("mobile", "+4533333333")]);
-    assert!(matches!(store.update(change, &failing).await, Err(StoreError::CodeIssue(_))));
+    assert!(matches!(update_current(&*store, change, &failing).await, Err(StoreError::CodeIssue(_))));
     assert_eq!(store.get(id).await.unwrap(), written.entity);
     assert_eq!(
         raw.count("SELECT COUNT(*) FROM unique_values WHERE value IN ('x@example.com', '+4533333333')").await,
@@ -122,7 +124,7 @@ async fn a_version_mismatch_changes_nothing(db: &TestDb) {
 
     let mut stale = update(id, T0 + 1, json!({"name": "Bob", "email": "bob@example.com"}), &["/name"], &[]);
     stale.unique = claims(&[("email", "bob@example.com")]);
-    stale.expected_version = Some(7);
+    stale.decided_on = 7;
     assert!(matches!(store.update(stale.clone(), &NoCodes).await, Err(StoreError::VersionMismatch { current: 1 })));
     assert_eq!(store.get(id).await.unwrap().data, json!({"name": "Ada"}));
     assert_eq!(raw.count("SELECT COUNT(*) FROM unique_values").await, 0);
@@ -133,10 +135,20 @@ async fn a_version_mismatch_changes_nothing(db: &TestDb) {
     ));
     assert_eq!(store.get(id).await.unwrap().status, Status::Active);
 
-    stale.expected_version = Some(1);
+    stale.decided_on = 1;
     assert_eq!(store.update(stale, &NoCodes).await.unwrap().entity.version, 2);
     // An update that changes no data keeps the version (and so the ETag).
     let same = update(id, T0 + 2, json!({"name": "Bob", "email": "bob@example.com"}), &[], &[]);
-    assert_eq!(store.update(same, &NoCodes).await.unwrap().entity.version, 2);
+    assert_eq!(update_current(&*store, same, &NoCodes).await.unwrap().entity.version, 2);
     assert!(matches!(store.update(update(404, T0, json!({}), &[], &[]), &NoCodes).await, Err(StoreError::NotFound)));
+
+    // No write follows a deactivation: not one decided before it (a stale
+    // version), nor one decided on the inactive version.
+    let mut before = update(id, T0 + 3, json!({"name": "Cy"}), &["/name"], &[]);
+    before.decided_on = 2;
+    assert_eq!(store.deactivate(id, APP, T0 + 3, None).await.unwrap().version, 3);
+    assert!(matches!(store.update(before.clone(), &NoCodes).await, Err(StoreError::Inactive)));
+    before.decided_on = 3;
+    assert!(matches!(store.update(before, &NoCodes).await, Err(StoreError::Inactive)));
+    assert_eq!(store.get(id).await.unwrap().data, json!({"name": "Bob", "email": "bob@example.com"}));
 }

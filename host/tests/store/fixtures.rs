@@ -70,12 +70,26 @@ pub async fn create(store: &dyn Store, data: Value, unique: &[(&str, &str)]) -> 
     store.create(new_entity(data, unique), &NoCodes).await.unwrap().entity.id
 }
 
+/// Runs `update` on the entity's current version, as the service does: it
+/// reads the entity, decides, and commits onto the version it read.
+pub async fn update_current(
+    store: &dyn Store,
+    mut update: Update,
+    codes: &dyn CodeIssuer,
+) -> Result<Written, StoreError> {
+    if let Ok(entity) = store.get(update.entity).await {
+        update.decided_on = entity.version;
+    }
+    store.update(update, codes).await
+}
+
 pub fn update(entity: EntityId, now: Timestamp, data: Value, changed: &[&str], unique: &[(&str, &str)]) -> Update {
     Update {
         entity,
         app: APP.to_owned(),
         now,
-        expected_version: None,
+        // Set by `update_current` (or by the test) to the version it applies to.
+        decided_on: 0,
         data,
         changed: changed.iter().map(|pointer| (*pointer).to_owned()).collect(),
         unique: claims(unique),

@@ -7,7 +7,9 @@ use pactum_host::store::{self, AppliedMigration, Dispatch, NoCodes, VerifyOutcom
 use serde_json::json;
 
 use crate::common::db::{Backend, TestDb, backend_tests};
-use crate::fixtures::{APP, Codes, POLICY, T0, create, dispatch, holder, mobile_change, new_entity, update};
+use crate::fixtures::{
+    APP, Codes, POLICY, T0, create, dispatch, holder, mobile_change, new_entity, update, update_current,
+};
 
 backend_tests!(
     reopening_the_database_keeps_everything,
@@ -20,7 +22,9 @@ async fn reopening_the_database_keeps_everything(db: &TestDb) {
     let mut new = new_entity(json!({"email": "ada@example.com"}), &[("email", "ada@example.com")]);
     new.ext_keys.insert("crm".to_owned(), "C-1".to_owned());
     let id = store.create(new, &NoCodes).await.unwrap().entity.id;
-    store.update(mobile_change(id, T0, json!({"email": "ada@example.com"}), "+4511111111"), &Codes("7")).await.unwrap();
+    update_current(&*store, mobile_change(id, T0, json!({"email": "ada@example.com"}), "+4511111111"), &Codes("7"))
+        .await
+        .unwrap();
     let other = create(store.as_ref(), json!({}), &[]).await;
     let before = store.get(id).await.unwrap();
     store.close().await;
@@ -32,10 +36,10 @@ async fn reopening_the_database_keeps_everything(db: &TestDb) {
     // Holds, cooldowns, outbox rows and pending codes survived.
     let claim =
         update(other, T0 + 1, json!({"email": "ada@example.com"}), &["/email"], &[("email", "ada@example.com")]);
-    assert_eq!(holder(store.update(claim, &NoCodes).await.unwrap_err()).1, id);
+    assert_eq!(holder(update_current(&*store, claim, &NoCodes).await.unwrap_err()).1, id);
     let again = mobile_change(id, T0 + 1, json!({"email": "ada@example.com"}), "+4511111111");
     assert_eq!(
-        dispatch(&store.update(again, &Codes("8")).await.unwrap()),
+        dispatch(&update_current(&*store, again, &Codes("8")).await.unwrap()),
         Some(Dispatch::Cooldown { retry_after: 119 })
     );
     assert_eq!(store.claim_outbox(T0 + 2, 60, 10).await.unwrap().len(), 1);

@@ -9,7 +9,7 @@ use serde_json::json;
 use tokio::sync::Barrier;
 
 use crate::common::db::{TestDb, backend_tests};
-use crate::fixtures::{Codes, POLICY, T0, create, mobile_change};
+use crate::fixtures::{Codes, POLICY, T0, create, mobile_change, update_current};
 
 backend_tests!(
     the_outbox_is_claimed_sent_and_retried_with_backoff,
@@ -22,7 +22,7 @@ async fn the_outbox_is_claimed_sent_and_retried_with_backoff(db: &TestDb) {
     let b = create(store.as_ref(), json!({}), &[]).await;
     let c = create(store.as_ref(), json!({}), &[]).await;
     for (id, mobile) in [(a, "+4511111111"), (b, "+4522222222"), (c, "+4533333333")] {
-        store.update(mobile_change(id, T0, json!({}), mobile), &Codes("1")).await.unwrap();
+        update_current(&*store, mobile_change(id, T0, json!({}), mobile), &Codes("1")).await.unwrap();
     }
 
     let claimed = store.claim_outbox(T0, 60, 2).await.unwrap();
@@ -57,7 +57,7 @@ async fn two_pools_claiming_at_once_never_claim_the_same_row(db: &TestDb) {
     let setup = db.open(POLICY).await;
     for n in 0..ROWS {
         let id = create(setup.as_ref(), json!({}), &[]).await;
-        setup.update(mobile_change(id, T0, json!({}), &format!("+45{n:08}")), &Codes("1")).await.unwrap();
+        update_current(&*setup, mobile_change(id, T0, json!({}), &format!("+45{n:08}")), &Codes("1")).await.unwrap();
     }
     setup.close().await;
 

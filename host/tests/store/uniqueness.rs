@@ -7,7 +7,9 @@ use pactum_host::store::{Dispatch, NoCodes, Status, Store, Update, VerifyOutcome
 use serde_json::json;
 
 use crate::common::db::{TestDb, backend_tests};
-use crate::fixtures::{APP, Codes, POLICY, T0, create, dispatch, holder, mobile_change, new_entity, update};
+use crate::fixtures::{
+    APP, Codes, POLICY, T0, create, dispatch, holder, mobile_change, new_entity, update, update_current,
+};
 
 backend_tests!(
     a_unique_conflict_names_the_holder_and_its_status,
@@ -21,7 +23,7 @@ async fn a_unique_conflict_names_the_holder_and_its_status(db: &TestDb) {
     let other = create(store.as_ref(), json!({}), &[]).await;
     let claim = || update(other, T0 + 1, json!({"mobile": "+4511111111"}), &["/mobile"], &[("mobile", "+4511111111")]);
 
-    let active = store.update(claim(), &NoCodes).await.unwrap_err();
+    let active = update_current(&*store, claim(), &NoCodes).await.unwrap_err();
     assert_eq!(holder(active), ("mobile".to_owned(), holder_id, Status::Active));
 
     // 1004 keeps the value and its hold; the conflict now names an inactive holder.
@@ -29,7 +31,7 @@ async fn a_unique_conflict_names_the_holder_and_its_status(db: &TestDb) {
     assert_eq!((deactivated.status, deactivated.version), (Status::Inactive, 2));
     assert_eq!(deactivated.data, json!({"mobile": "+4511111111"}));
     assert_eq!(store.deactivate(holder_id, APP, T0 + 3, None).await.unwrap().version, 2, "idempotent");
-    let inactive = store.update(claim(), &NoCodes).await.unwrap_err();
+    let inactive = update_current(&*store, claim(), &NoCodes).await.unwrap_err();
     assert_eq!(holder(inactive), ("mobile".to_owned(), holder_id, Status::Inactive));
 
     let mut new = new_entity(json!({"email": "new@example.com"}), &[("email", "new@example.com")]);
@@ -37,15 +39,15 @@ async fn a_unique_conflict_names_the_holder_and_its_status(db: &TestDb) {
     let unverified = store.create(new, &NoCodes).await.unwrap().entity.id;
     let claim =
         update(other, T0 + 4, json!({"email": "new@example.com"}), &["/email"], &[("email", "new@example.com")]);
-    let error = store.update(claim, &NoCodes).await.unwrap_err();
+    let error = update_current(&*store, claim, &NoCodes).await.unwrap_err();
     assert_eq!(holder(error), ("email".to_owned(), unverified, Status::Unverified));
 
     // Clearing a unique field releases its value.
     let cleared = update(unverified, T0 + 5, json!({}), &["/email"], &[]);
-    store.update(cleared, &NoCodes).await.unwrap();
+    update_current(&*store, cleared, &NoCodes).await.unwrap();
     let claim =
         update(other, T0 + 6, json!({"email": "new@example.com"}), &["/email"], &[("email", "new@example.com")]);
-    store.update(claim, &NoCodes).await.unwrap();
+    update_current(&*store, claim, &NoCodes).await.unwrap();
 }
 
 async fn a_pending_value_blocks_others_until_it_expires(db: &TestDb) {
@@ -53,19 +55,23 @@ async fn a_pending_value_blocks_others_until_it_expires(db: &TestDb) {
     let raw = db.raw().await;
     let first = create(store.as_ref(), json!({}), &[]).await;
     let second = create(store.as_ref(), json!({}), &[]).await;
-    let written = store.update(mobile_change(first, T0, json!({}), "+4599999999"), &Codes("1111")).await.unwrap();
+    let written =
+        update_current(&*store, mobile_change(first, T0, json!({}), "+4599999999"), &Codes("1111")).await.unwrap();
     assert_eq!(written.entity.data, json!({}), "the verified value is held back");
 
     let steal = || mobile_change(second, T0 + 599, json!({}), "+4599999999");
-    let error = store.update(steal(), &Codes("2222")).await.unwrap_err();
+    let error = update_current(&*store, steal(), &Codes("2222")).await.unwrap_err();
     assert_eq!(holder(error), ("mobile".to_owned(), first, Status::Active));
     let plain = update(second, T0 + 1, json!({"mobile": "+4599999999"}), &["/mobile"], &[("mobile", "+4599999999")]);
-    assert_eq!(holder(store.update(plain, &NoCodes).await.unwrap_err()).1, first);
+    assert_eq!(holder(update_current(&*store, plain, &NoCodes).await.unwrap_err()).1, first);
 
     // Once the first code has expired its hold no longer counts: the second
     // entity takes the value and the stale change is cancelled.
     let late = Update { now: T0 + 600, ..steal() };
-    assert!(matches!(dispatch(&store.update(late, &Codes("2222")).await.unwrap()), Some(Dispatch::Dispatched { .. })));
+    assert!(matches!(
+        dispatch(&update_current(&*store, late, &Codes("2222")).await.unwrap()),
+        Some(Dispatch::Dispatched { .. })
+    ));
     assert_eq!(raw.count(&format!("SELECT COUNT(*) FROM pending_changes WHERE entity_id = {first}")).await, 0);
     assert_eq!(store.verify(first, APP, T0 + 601, &Codes("1111")).await.unwrap(), VerifyOutcome::NotNeeded);
     let verified = store.verify(second, APP, T0 + 601, &Codes("2222")).await.unwrap();
@@ -93,7 +99,7 @@ async fn concurrent_claims_of_one_value_have_exactly_one_winner(db: &TestDb) {
             .zip(hosts.iter().cycle())
             .map(|(&id, host)| {
                 let store = Arc::clone(host);
-                tokio::spawn(async move { (id, store.update(race(id), &Codes("0000")).await) })
+                tokio::spawn(async move { (id, update_current(&*store, race(id), &Codes("0000")).await) })
             })
             .collect();
         let mut winners = Vec::new();

@@ -8,7 +8,7 @@ use pactum_host::store::{
 use serde_json::json;
 
 use crate::common::db::{TestDb, backend_tests};
-use crate::fixtures::{APP, Codes, POLICY, T0, create, dispatch, mobile_change, new_entity, update};
+use crate::fixtures::{APP, Codes, POLICY, T0, create, dispatch, mobile_change, new_entity, update, update_current};
 
 backend_tests!(
     the_cooldown_and_the_window_limit_refuse_codes_but_not_the_update,
@@ -26,21 +26,25 @@ async fn the_cooldown_and_the_window_limit_refuse_codes_but_not_the_update(db: &
     let other = create(store.as_ref(), json!({}), &[]).await;
     let codes = Codes("1234");
 
-    let first = store.update(mobile_change(id, T0, json!({"name": "Ada"}), "+4510000000"), &codes).await.unwrap();
+    let first =
+        update_current(&*store, mobile_change(id, T0, json!({"name": "Ada"}), "+4510000000"), &codes).await.unwrap();
     assert_eq!(dispatch(&first), Some(Dispatch::Dispatched { expires_at: T0 + 600 }));
 
     // 30 s later: 200.3. The name change commits; the new number is not
     // recorded (the first pending change stays, the number stays free).
     let mut soon = mobile_change(id, T0 + 30, json!({"name": "Ada L."}), "+4520000000");
     soon.changed = vec!["/name".to_owned()];
-    let refused = store.update(soon, &codes).await.unwrap();
+    let refused = update_current(&*store, soon, &codes).await.unwrap();
     assert_eq!(dispatch(&refused), Some(Dispatch::Cooldown { retry_after: 90 }));
     assert_eq!(refused.entity.data, json!({"name": "Ada L."}));
     let (pending,): (String,) =
         raw.fetch_one(&format!("SELECT value FROM pending_changes WHERE entity_id = {id}")).await;
     assert_eq!(pending, r#""+4510000000""#);
     let free = mobile_change(other, T0 + 31, json!({}), "+4520000000");
-    assert!(matches!(dispatch(&store.update(free, &codes).await.unwrap()), Some(Dispatch::Dispatched { .. })));
+    assert!(matches!(
+        dispatch(&update_current(&*store, free, &codes).await.unwrap()),
+        Some(Dispatch::Dispatched { .. })
+    ));
     assert_eq!(raw.count(&format!("SELECT COUNT(*) FROM outbox WHERE entity_id = {id}")).await, 1);
 
     // The cooldown is per field: an e-mail code may go out meanwhile, and
@@ -52,19 +56,27 @@ async fn the_cooldown_and_the_window_limit_refuse_codes_but_not_the_update(db: &
         recipient: "ada@example.com".to_owned(),
     };
     let by_email = Update { verifications: vec![email], ..update(id, T0 + 40, json!({"name": "Ada L."}), &[], &[]) };
-    assert!(matches!(dispatch(&store.update(by_email, &codes).await.unwrap()), Some(Dispatch::Dispatched { .. })));
+    assert!(matches!(
+        dispatch(&update_current(&*store, by_email, &codes).await.unwrap()),
+        Some(Dispatch::Dispatched { .. })
+    ));
 
     // Dispatches at T0, T0+40 (e-mail), T0+120, T0+240, T0+360: five in the window.
     for (step, now) in [T0 + 120, T0 + 240, T0 + 360].into_iter().enumerate() {
         let mobile = format!("+453000000{step}");
-        let again = store.update(mobile_change(id, now, json!({"name": "Ada L."}), &mobile), &codes).await.unwrap();
+        let again =
+            update_current(&*store, mobile_change(id, now, json!({"name": "Ada L."}), &mobile), &codes).await.unwrap();
         assert!(matches!(dispatch(&again), Some(Dispatch::Dispatched { .. })), "dispatch {step}");
     }
-    let limited = store.update(mobile_change(id, T0 + 480, json!({"name": "Ada L."}), "+4540000000"), &codes).await;
+    let limited =
+        update_current(&*store, mobile_change(id, T0 + 480, json!({"name": "Ada L."}), "+4540000000"), &codes).await;
     // The oldest dispatch (T0) leaves the window at T0 + 86400.
     assert_eq!(dispatch(&limited.unwrap()), Some(Dispatch::LimitReached { retry_after: 86_400 - 480 }));
     let next_day = mobile_change(id, T0 + 86_400, json!({"name": "Ada L."}), "+4540000000");
-    assert!(matches!(dispatch(&store.update(next_day, &codes).await.unwrap()), Some(Dispatch::Dispatched { .. })));
+    assert!(matches!(
+        dispatch(&update_current(&*store, next_day, &codes).await.unwrap()),
+        Some(Dispatch::Dispatched { .. })
+    ));
 }
 
 async fn wrong_codes_use_up_attempts_and_cancel_the_change(db: &TestDb) {
@@ -72,7 +84,7 @@ async fn wrong_codes_use_up_attempts_and_cancel_the_change(db: &TestDb) {
     let id = create(store.as_ref(), json!({"mobile": "+4511111111"}), &[("mobile", "+4511111111")]).await;
     let other = create(store.as_ref(), json!({}), &[]).await;
     let change = mobile_change(id, T0, json!({"mobile": "+4511111111"}), "+4522222222");
-    store.update(change, &Codes("1234")).await.unwrap();
+    update_current(&*store, change, &Codes("1234")).await.unwrap();
 
     let wrong = Codes("9999");
     assert_eq!(store.verify(id, APP, T0 + 1, &wrong).await.unwrap(), VerifyOutcome::Mismatch { attempts_left: 2 });
@@ -82,14 +94,14 @@ async fn wrong_codes_use_up_attempts_and_cancel_the_change(db: &TestDb) {
     assert_eq!(store.verify(id, APP, T0 + 4, &Codes("1234")).await.unwrap(), VerifyOutcome::NotNeeded);
     let entity = store.get(id).await.unwrap();
     assert_eq!((entity.data, entity.version), (json!({"mobile": "+4511111111"}), 1));
-    store.update(mobile_change(other, T0 + 5, json!({}), "+4522222222"), &Codes("1")).await.unwrap();
+    update_current(&*store, mobile_change(other, T0 + 5, json!({}), "+4522222222"), &Codes("1")).await.unwrap();
 }
 
 async fn an_expired_code_is_refused_and_cancelled(db: &TestDb) {
     let store = db.open(POLICY).await;
     let raw = db.raw().await;
     let id = create(store.as_ref(), json!({}), &[]).await;
-    store.update(mobile_change(id, T0, json!({}), "+4522222222"), &Codes("1234")).await.unwrap();
+    update_current(&*store, mobile_change(id, T0, json!({}), "+4522222222"), &Codes("1234")).await.unwrap();
 
     assert_eq!(store.verify(id, APP, T0 + 600, &Codes("1234")).await.unwrap(), VerifyOutcome::Expired);
     assert_eq!(raw.count("SELECT COUNT(*) FROM pending_changes").await, 0);
@@ -129,7 +141,9 @@ async fn the_right_code_applies_the_value_and_activates_the_entity(db: &TestDb) 
 
     // 1003 with a new number, then 2004: the new number becomes current, the
     // old one is released.
-    store.update(mobile_change(id, T0 + 200, entity.data.clone(), "+4522222222"), &Codes("5678")).await.unwrap();
+    update_current(&*store, mobile_change(id, T0 + 200, entity.data.clone(), "+4522222222"), &Codes("5678"))
+        .await
+        .unwrap();
     let VerifyOutcome::Verified { entity, .. } = store.verify(id, APP, T0 + 260, &Codes("5678")).await.unwrap() else {
         unreachable!("not verified");
     };
@@ -155,7 +169,7 @@ async fn verify_tells_not_needed_from_no_code(db: &TestDb) {
     assert!(matches!(store.verify(404, APP, T0, &Codes("1")).await, Err(StoreError::NotFound)));
 
     // Deactivation cancels pending changes: nothing left to verify.
-    store.update(mobile_change(active, T0, json!({}), "+4511111111"), &Codes("1")).await.unwrap();
+    update_current(&*store, mobile_change(active, T0, json!({}), "+4511111111"), &Codes("1")).await.unwrap();
     store.deactivate(active, APP, T0 + 1, None).await.unwrap();
     assert_eq!(store.verify(active, APP, T0 + 2, &Codes("1")).await.unwrap(), VerifyOutcome::NotNeeded);
 }
@@ -165,7 +179,7 @@ async fn verify_rechecks_uniqueness_and_names_the_holder(db: &TestDb) {
     let raw = db.raw().await;
     let id = create(store.as_ref(), json!({}), &[]).await;
     let other = create(store.as_ref(), json!({}), &[]).await;
-    store.update(mobile_change(id, T0, json!({}), "+4511111111"), &Codes("1")).await.unwrap();
+    update_current(&*store, mobile_change(id, T0, json!({}), "+4511111111"), &Codes("1")).await.unwrap();
 
     // The pending hold makes this impossible through the API; forge it to
     // exercise the re-check: another, inactive entity holds the number.

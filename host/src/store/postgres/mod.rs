@@ -12,23 +12,19 @@
 //! Reads run in one REPEATABLE READ snapshot, so an entity and its external
 //! keys are read as of one moment.
 
-mod entities;
-mod outbox;
-mod unique;
-mod verification;
-
 use std::str::FromStr;
 
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::{Connection, Postgres, Transaction};
 
-use super::Store;
 use super::codes::{CodeIssuer, CodeMatcher};
+use super::conn::Conn;
 use super::error::StoreError;
 use super::migrations::{self, AppliedMigration};
 use super::model::{
     Entity, EntityId, NewEntity, OutboxMessage, Timestamp, Update, VerificationPolicy, VerifyOutcome, Written,
 };
+use super::{Store, entities, outbox, verification};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -85,29 +81,30 @@ fn options(url: &str) -> Result<PgConnectOptions, StoreError> {
 impl Store for PostgresStore {
     async fn create(&self, entity: NewEntity, codes: &dyn CodeIssuer) -> Result<Written, StoreError> {
         let mut tx = self.write().await?;
-        let written = entities::create(&mut tx, &self.policy, entity, codes).await?;
+        let written = entities::create(&mut Conn::Postgres(&mut tx), &self.policy, entity, codes).await?;
         tx.commit().await?;
         Ok(written)
     }
 
     async fn get(&self, id: EntityId) -> Result<Entity, StoreError> {
         let mut tx = self.read().await?;
-        let entity = entities::load(&mut tx, id).await?;
+        let entity = entities::load(&mut Conn::Postgres(&mut tx), id).await?;
         tx.commit().await?;
         Ok(entity)
     }
 
     async fn find_by_ext_key(&self, ext_type: &str, ext_key: &str) -> Result<Entity, StoreError> {
         let mut tx = self.read().await?;
-        let id = entities::find_ext_key(&mut tx, ext_type, ext_key).await?.ok_or(StoreError::NotFound)?;
-        let entity = entities::load(&mut tx, id).await?;
+        let mut conn = Conn::Postgres(&mut tx);
+        let id = entities::find_ext_key(&mut conn, ext_type, ext_key).await?.ok_or(StoreError::NotFound)?;
+        let entity = entities::load(&mut conn, id).await?;
         tx.commit().await?;
         Ok(entity)
     }
 
     async fn update(&self, update: Update, codes: &dyn CodeIssuer) -> Result<Written, StoreError> {
         let mut tx = self.write().await?;
-        let written = entities::update(&mut tx, &self.policy, update, codes).await?;
+        let written = entities::update(&mut Conn::Postgres(&mut tx), &self.policy, update, codes).await?;
         tx.commit().await?;
         Ok(written)
     }
@@ -120,7 +117,7 @@ impl Store for PostgresStore {
         expected_version: Option<i64>,
     ) -> Result<Entity, StoreError> {
         let mut tx = self.write().await?;
-        let entity = entities::deactivate(&mut tx, id, app, now, expected_version).await?;
+        let entity = entities::deactivate(&mut Conn::Postgres(&mut tx), id, app, now, expected_version).await?;
         tx.commit().await?;
         Ok(entity)
     }
@@ -133,7 +130,7 @@ impl Store for PostgresStore {
         codes: &dyn CodeMatcher,
     ) -> Result<VerifyOutcome, StoreError> {
         let mut tx = self.write().await?;
-        let outcome = verification::verify(&mut tx, &self.policy, id, app, now, codes).await?;
+        let outcome = verification::verify(&mut Conn::Postgres(&mut tx), &self.policy, id, app, now, codes).await?;
         // Committed whatever the outcome: attempts and cancellations stick.
         tx.commit().await?;
         Ok(outcome)
@@ -146,14 +143,14 @@ impl Store for PostgresStore {
         limit: u32,
     ) -> Result<Vec<OutboxMessage>, StoreError> {
         let mut tx = self.write().await?;
-        let claimed = outbox::claim(&mut tx, now, lease_secs, limit).await?;
+        let claimed = outbox::claim(&mut Conn::Postgres(&mut tx), now, lease_secs, limit).await?;
         tx.commit().await?;
         Ok(claimed)
     }
 
     async fn mark_sent(&self, id: i64, now: Timestamp) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
-        outbox::mark_sent(&mut tx, id, now).await?;
+        outbox::mark_sent(&mut Conn::Postgres(&mut tx), id, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -166,7 +163,7 @@ impl Store for PostgresStore {
         retry_at: Option<Timestamp>,
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
-        outbox::mark_failed(&mut tx, id, now, error, retry_at).await?;
+        outbox::mark_failed(&mut Conn::Postgres(&mut tx), id, now, error, retry_at).await?;
         tx.commit().await?;
         Ok(())
     }

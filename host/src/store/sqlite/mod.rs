@@ -12,11 +12,7 @@
 //! rolled back to its savepoint and changes nothing. The unique indexes stay
 //! the backstop. Reads use a pool of connections beside the writer (WAL).
 
-mod entities;
 mod group;
-mod outbox;
-mod unique;
-mod verification;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -26,12 +22,14 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use super::Store;
 use super::codes::{CodeIssuer, CodeMatcher};
+use super::conn::Conn;
 use super::error::StoreError;
 use super::migrations::{self, AppliedMigration};
-use super::model::Written;
-use super::model::{Entity, EntityId, NewEntity, OutboxMessage, Timestamp, Update, VerificationPolicy, VerifyOutcome};
+use super::model::{
+    Entity, EntityId, NewEntity, OutboxMessage, Timestamp, Update, VerificationPolicy, VerifyOutcome, Written,
+};
+use super::{Store, entities, outbox, verification};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -91,29 +89,32 @@ impl SqliteStore {
 impl Store for SqliteStore {
     async fn create(&self, entity: NewEntity, codes: &dyn CodeIssuer) -> Result<Written, StoreError> {
         let mut slot = self.writer.begin().await?;
-        let outcome = async { entities::create(slot.conn()?, &self.policy, entity, codes).await }.await;
+        let outcome =
+            async { entities::create(&mut Conn::Sqlite(slot.conn()?), &self.policy, entity, codes).await }.await;
         slot.finish(outcome).await
     }
 
     async fn get(&self, id: EntityId) -> Result<Entity, StoreError> {
         // A read transaction, so the entity and its keys are one snapshot.
         let mut tx = self.pool.begin().await?;
-        let entity = entities::load(&mut tx, id).await?;
+        let entity = entities::load(&mut Conn::Sqlite(&mut tx), id).await?;
         tx.commit().await?;
         Ok(entity)
     }
 
     async fn find_by_ext_key(&self, ext_type: &str, ext_key: &str) -> Result<Entity, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let id = entities::find_ext_key(&mut tx, ext_type, ext_key).await?.ok_or(StoreError::NotFound)?;
-        let entity = entities::load(&mut tx, id).await?;
+        let mut conn = Conn::Sqlite(&mut tx);
+        let id = entities::find_ext_key(&mut conn, ext_type, ext_key).await?.ok_or(StoreError::NotFound)?;
+        let entity = entities::load(&mut conn, id).await?;
         tx.commit().await?;
         Ok(entity)
     }
 
     async fn update(&self, update: Update, codes: &dyn CodeIssuer) -> Result<Written, StoreError> {
         let mut slot = self.writer.begin().await?;
-        let outcome = async { entities::update(slot.conn()?, &self.policy, update, codes).await }.await;
+        let outcome =
+            async { entities::update(&mut Conn::Sqlite(slot.conn()?), &self.policy, update, codes).await }.await;
         slot.finish(outcome).await
     }
 
@@ -125,7 +126,8 @@ impl Store for SqliteStore {
         expected_version: Option<i64>,
     ) -> Result<Entity, StoreError> {
         let mut slot = self.writer.begin().await?;
-        let outcome = async { entities::deactivate(slot.conn()?, id, app, now, expected_version).await }.await;
+        let outcome =
+            async { entities::deactivate(&mut Conn::Sqlite(slot.conn()?), id, app, now, expected_version).await }.await;
         slot.finish(outcome).await
     }
 
@@ -138,7 +140,9 @@ impl Store for SqliteStore {
     ) -> Result<VerifyOutcome, StoreError> {
         let mut slot = self.writer.begin().await?;
         // Committed whatever the outcome: attempts and cancellations stick.
-        let outcome = async { verification::verify(slot.conn()?, &self.policy, id, app, now, codes).await }.await;
+        let outcome =
+            async { verification::verify(&mut Conn::Sqlite(slot.conn()?), &self.policy, id, app, now, codes).await }
+                .await;
         slot.finish(outcome).await
     }
 
@@ -149,13 +153,13 @@ impl Store for SqliteStore {
         limit: u32,
     ) -> Result<Vec<OutboxMessage>, StoreError> {
         let mut slot = self.writer.begin().await?;
-        let outcome = async { outbox::claim(slot.conn()?, now, lease_secs, limit).await }.await;
+        let outcome = async { outbox::claim(&mut Conn::Sqlite(slot.conn()?), now, lease_secs, limit).await }.await;
         slot.finish(outcome).await
     }
 
     async fn mark_sent(&self, id: i64, now: Timestamp) -> Result<(), StoreError> {
         let mut slot = self.writer.begin().await?;
-        let outcome = async { outbox::mark_sent(slot.conn()?, id, now).await }.await;
+        let outcome = async { outbox::mark_sent(&mut Conn::Sqlite(slot.conn()?), id, now).await }.await;
         slot.finish(outcome).await
     }
 
@@ -167,7 +171,8 @@ impl Store for SqliteStore {
         retry_at: Option<Timestamp>,
     ) -> Result<(), StoreError> {
         let mut slot = self.writer.begin().await?;
-        let outcome = async { outbox::mark_failed(slot.conn()?, id, now, error, retry_at).await }.await;
+        let outcome =
+            async { outbox::mark_failed(&mut Conn::Sqlite(slot.conn()?), id, now, error, retry_at).await }.await;
         slot.finish(outcome).await
     }
 

@@ -1,0 +1,197 @@
+//! Pending changes: dispatching a code under the cooldown and window limit,
+//! and checking one (2004). Both run inside the caller's write transaction,
+//! after the entity is read for writing, so the limits and attempts hold
+//! across connections and hosts, and a verify applies its value onto the
+//! entity's current row.
+
+use super::codes::{CodeIssuer, CodeMatcher};
+use super::conn::{Conn, args};
+use super::decisions::{self, Verdict};
+use super::error::StoreError;
+use super::model::{
+    Dispatch, Entity, EntityId, FieldDispatch, Status, Timestamp, VerificationPolicy, VerificationRequest,
+    VerifyOutcome,
+};
+use super::rows::{PendingChange, PendingRow};
+use super::{entities, outbox, pointer, rules, unique};
+
+/// Sends a code for `request` if the cooldown and window limit allow:
+/// replaces the field's earlier pending change, holds `unique_value` as a
+/// pending value, and queues the outbox row. A refusal records nothing.
+pub(super) async fn dispatch(
+    conn: &mut Conn<'_>,
+    policy: &VerificationPolicy,
+    entity: EntityId,
+    now: Timestamp,
+    request: &VerificationRequest,
+    unique_value: Option<&str>,
+    codes: &dyn CodeIssuer,
+) -> Result<FieldDispatch, StoreError> {
+    let answer = |dispatch| FieldDispatch { field: request.field.clone(), channel: request.channel.clone(), dispatch };
+
+    // Dispatches older than both the cooldown and the window decide nothing.
+    let horizon = now.saturating_sub(policy.window_secs.max(policy.cooldown_secs));
+    conn.execute(
+        "DELETE FROM verification_requests WHERE entity_id = $1 AND requested_at <= $2",
+        args![entity, horizon],
+    )
+    .await?;
+    let last_for_field: Option<Timestamp> = conn
+        .scalar(
+            "SELECT MAX(requested_at) FROM verification_requests WHERE entity_id = $1 AND field = $2",
+            args![entity, &request.field],
+        )
+        .await?;
+    let in_window: Vec<Timestamp> = conn
+        .scalars(
+            "SELECT requested_at FROM verification_requests WHERE entity_id = $1 AND requested_at > $2
+             ORDER BY requested_at",
+            args![entity, now.saturating_sub(policy.window_secs)],
+        )
+        .await?;
+    if let Some(refusal) = rules::refusal(policy, now, last_for_field, &in_window) {
+        return Ok(answer(refusal));
+    }
+
+    let issued = codes.issue(entity, request)?;
+    cancel(conn, entity, &request.field).await?;
+    if let Some(value) = unique_value {
+        unique::claim(conn, entity, &request.field, value, true).await?;
+    }
+    let expires_at = now.saturating_add(policy.code_ttl_secs);
+    let value = serde_json::to_string(&request.value)?;
+    conn.execute(
+        "INSERT INTO pending_changes
+             (entity_id, field, channel, value, unique_value, code_hash, created_at, expires_at, attempts)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0)",
+        args![
+            entity,
+            &request.field,
+            &request.channel,
+            &value,
+            unique_value,
+            issued.code_hash.as_slice(),
+            now,
+            expires_at
+        ],
+    )
+    .await?;
+    conn.execute(
+        "INSERT INTO verification_requests (entity_id, field, requested_at) VALUES ($1, $2, $3)",
+        args![entity, &request.field, now],
+    )
+    .await?;
+    outbox::enqueue(conn, entity, &request.channel, &request.recipient, &issued.payload, now).await?;
+    Ok(answer(Dispatch::Dispatched { expires_at }))
+}
+
+/// Cancels the entity's pending change of `field`, if any, and its hold.
+pub(super) async fn cancel(conn: &mut Conn<'_>, entity: EntityId, field: &str) -> Result<(), StoreError> {
+    let held: Option<Option<String>> = conn
+        .scalar_optional(
+            "DELETE FROM pending_changes WHERE entity_id = $1 AND field = $2 RETURNING unique_value",
+            args![entity, field],
+        )
+        .await?;
+    if let Some(Some(value)) = held {
+        unique::release_pending(conn, entity, field, &value).await?;
+    }
+    Ok(())
+}
+
+/// Cancels every pending change of the entity, and their holds.
+pub(super) async fn cancel_all(conn: &mut Conn<'_>, entity: EntityId) -> Result<(), StoreError> {
+    unique::release_all_pending(conn, entity).await?;
+    conn.execute("DELETE FROM pending_changes WHERE entity_id = $1", args![entity]).await?;
+    Ok(())
+}
+
+/// Verifies (endpoint 2004). Expired changes are cancelled first; the code is then checked
+/// against every live one, and the match (if any) is applied.
+pub(super) async fn verify(
+    conn: &mut Conn<'_>,
+    policy: &VerificationPolicy,
+    id: EntityId,
+    app: &str,
+    now: Timestamp,
+    codes: &dyn CodeMatcher,
+) -> Result<VerifyOutcome, StoreError> {
+    let (entity, _) = entities::load_for_write(conn, id).await?;
+    if entity.status == Status::Inactive {
+        // Deactivation cancels every pending change in its own transaction,
+        // so there is none to find; should one be left, it is cancelled
+        // rather than written into an inactive entity.
+        cancel_all(conn, id).await?;
+        return Ok(VerifyOutcome::NotNeeded);
+    }
+    let rows: Vec<PendingRow> = conn
+        .fetch_all(
+            "SELECT field, value, unique_value, code_hash, expires_at, attempts
+             FROM pending_changes WHERE entity_id = $1 ORDER BY field",
+            args![id],
+        )
+        .await?;
+    let changes = rows.into_iter().map(PendingChange::try_from).collect::<Result<Vec<_>, _>>()?;
+    let (live, expired) = decisions::split_expired(changes, now);
+    for change in &expired {
+        cancel(conn, id, &change.field).await?;
+    }
+    if live.is_empty() {
+        return Ok(decisions::nothing_live(!expired.is_empty(), entity.status));
+    }
+    match decisions::judge(id, live, codes) {
+        Verdict::Matched(change) => apply(conn, entity, change, app, now).await,
+        Verdict::Missed(changes) => mismatch(conn, policy, id, &changes).await,
+    }
+}
+
+/// The code matched: the pending value becomes the entity's value.
+async fn apply(
+    conn: &mut Conn<'_>,
+    entity: Entity,
+    change: PendingChange,
+    app: &str,
+    now: Timestamp,
+) -> Result<VerifyOutcome, StoreError> {
+    if let Some(value) = &change.unique_value {
+        // Its pending hold normally guarantees the value; re-checked all the
+        // same, since the hold is what the unique index answers for.
+        match unique::claim(conn, entity.id, &change.field, value, false).await {
+            Err(StoreError::UniqueTaken { field, holder_id, holder_status }) => {
+                cancel(conn, entity.id, &change.field).await?;
+                return Ok(VerifyOutcome::Taken { field, holder_id, holder_status });
+            }
+            other => other?,
+        }
+    }
+    conn.execute("DELETE FROM pending_changes WHERE entity_id = $1 AND field = $2", args![entity.id, &change.field])
+        .await?;
+    let entity = entities::apply_verified(conn, entity, &change.field, change.value, now).await?;
+    entities::audit(conn, now, app, entity.id, "verify", &[pointer(&change.field)], &[]).await?;
+    Ok(VerifyOutcome::Verified { entity, field: change.field })
+}
+
+/// No code matched: one more attempt on every live change; those that used
+/// up their attempts are cancelled.
+async fn mismatch(
+    conn: &mut Conn<'_>,
+    policy: &VerificationPolicy,
+    id: EntityId,
+    changes: &[PendingChange],
+) -> Result<VerifyOutcome, StoreError> {
+    let mut remaining = Vec::with_capacity(changes.len());
+    for change in changes {
+        match decisions::attempts_after_miss(policy, change) {
+            None => cancel(conn, id, &change.field).await?,
+            Some(attempts) => {
+                conn.execute(
+                    "UPDATE pending_changes SET attempts = $1 WHERE entity_id = $2 AND field = $3",
+                    args![attempts, id, &change.field],
+                )
+                .await?;
+                remaining.push(attempts);
+            }
+        }
+    }
+    Ok(decisions::mismatch(policy, &remaining))
+}
