@@ -60,6 +60,13 @@ impl Gateway {
         self.inner.answered.lock().unwrap().clone()
     }
 
+    /// The POSTs answered after the first `from`, in order: for a test that
+    /// follows the gateway as it goes without copying everything each time.
+    #[expect(clippy::unwrap_used, reason = "test helper")]
+    pub fn answered_from(&self, from: usize) -> Vec<Posted> {
+        self.inner.answered.lock().unwrap().get(from..).map(<[Posted]>::to_vec).unwrap_or_default()
+    }
+
     /// POSTs that arrived (answered or still held).
     pub fn started(&self) -> usize {
         self.inner.started.load(Ordering::SeqCst)
