@@ -181,9 +181,16 @@ fn step(
         (Some(expected), None) => expected,
         (None, obs) => {
             let obs = obs.cloned().unwrap_or_else(|| prev.data.clone());
+            // Only PUTs that change nothing answered v, yet v differs from
+            // v-1: one of them wrote the data it decided on, a stale read.
+            let no_ops = !claims.is_empty() && claims.iter().all(|claim| !claim.changes);
             say(
                 "b",
-                "no acknowledged operation explains a version",
+                if no_ops {
+                    "a lost update by a PUT that changes nothing"
+                } else {
+                    "no acknowledged operation explains a version"
+                },
                 format!(
                     "no acknowledged operation turns v{} into v{version} ({})\nanswering v{version}:\n{}",
                     version - 1,

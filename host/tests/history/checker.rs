@@ -65,6 +65,6 @@ pub fn check(records: &[Record], snapshot: &Snapshot) -> Outcome {
             ));
         }
     }
-    out.extend(claims::check(snapshot));
+    out.extend(claims::check(snapshot, records));
     Outcome { violations: out, entities: by_entity.len(), versions }
 }

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use super::model::{EMAIL, MOBILE};
+use super::record::{Op, Record};
 use super::report::Violation;
 use crate::common::db::Raw;
 
@@ -62,11 +63,29 @@ fn expected(snapshot: &Snapshot) -> BTreeSet<(String, String, i64, bool)> {
     expected
 }
 
-pub fn check(snapshot: &Snapshot) -> Vec<Violation> {
+/// How many of the last operations carrying a value a violation lists.
+const TRAIL: usize = 3;
+
+/// The last operations whose request carried `value` in `field` (a right
+/// code carries the number it was sent for), on any entity.
+fn trail(records: &[Record], field: &str, value: &str) -> String {
+    let carries = |record: &&Record| match &record.op {
+        Op::Create { body } | Op::Put { body, .. } => body.get(field).and_then(Value::as_str) == Some(value),
+        Op::Verify { value: Some(sent), .. } => field == MOBILE && sent == value,
+        _ => false,
+    };
+    let found: Vec<&Record> = records.iter().filter(carries).filter(|record| record.acked()).collect();
+    let last = found.iter().skip(found.len().saturating_sub(TRAIL));
+    let lines: Vec<String> = last.map(|record| format!("\n  {}", record.describe())).collect();
+    format!("; the last successes carrying it:{}", lines.concat())
+}
+
+pub fn check(snapshot: &Snapshot, records: &[Record]) -> Vec<Violation> {
     let mut out = Vec::new();
     let expected = expected(snapshot);
     let shown = |(field, value, entity, pending): &(String, String, i64, bool)| {
-        format!("({field}, {value}) held by entity {entity}{}", if *pending { " as pending" } else { "" })
+        let pending = if *pending { " as pending" } else { "" };
+        format!("({field}, {value}) held by entity {entity}{pending}{}", trail(records, field, value))
     };
     for missing in expected.difference(&snapshot.claims) {
         out.push(Violation::new(
@@ -94,7 +113,7 @@ pub fn check(snapshot: &Snapshot) -> Vec<Violation> {
             "f",
             "one value in the data of two entities",
             None,
-            format!("({field}, {value}) is held by entities {entities:?}"),
+            format!("({field}, {value}) is held by entities {entities:?}{}", trail(records, field, &value)),
         ));
     }
     for (id, field, _) in &snapshot.pending {

@@ -152,3 +152,40 @@ fn claims_must_be_exactly_the_data_and_pending_values() {
         ]
     );
 }
+
+#[test]
+fn a_stale_write_by_a_put_that_changes_nothing_is_caught() {
+    let records = vec![
+        create(),
+        rec(put(json!({"city": "x"})), (10, 20), "200", Some(2), Some(json!({"name": "a", "city": "x"}))),
+        // Pending only, yet it wrote v1's data back.
+        rec(put(json!({"mobile": M})), (10, 25), "200.1", Some(3), Some(json!({"name": "a"}))),
+        final_read(3, json!({"name": "a"})),
+    ];
+    assert_eq!(
+        found(records, &snapshot("active", json!({"name": "a"}), &[])),
+        [("b", "a lost update by a PUT that changes nothing")]
+    );
+}
+
+#[test]
+fn two_data_at_one_version_are_caught() {
+    let data = json!({"name": "a", "city": "x"});
+    let records = vec![
+        create(),
+        rec(put(json!({"city": "x"})), (10, 20), "200", Some(2), Some(data.clone())),
+        rec(Op::Get, (30, 31), "200", Some(2), Some(json!({"name": "a"}))),
+        final_read(2, data.clone()),
+    ];
+    assert_eq!(found(records, &snapshot("active", data, &[])), [("a", "two data at one version")]);
+}
+
+#[test]
+fn a_version_bumped_without_a_change_loses_nothing() {
+    let records = vec![
+        create(),
+        rec(put(json!({"mobile": M})), (10, 20), "200.1", Some(2), Some(json!({"name": "a"}))),
+        final_read(2, json!({"name": "a"})),
+    ];
+    assert_eq!(found(records, &snapshot("active", json!({"name": "a"}), &[])), []);
+}
