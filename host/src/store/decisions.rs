@@ -30,6 +30,18 @@ pub(super) fn check_writable(current: &Entity, decided_on: i64) -> Result<(), St
     check_version(current, Some(decided_on))
 }
 
+/// The top-level members an update changes or clears, with the value each
+/// held before: `(field, old value)`.
+pub(super) fn left_values<'a>(before: &'a Value, after: &Value) -> Vec<(&'a str, &'a Value)> {
+    before
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(field, old)| after.get(field.as_str()) != Some(*old))
+        .map(|(field, old)| (field.as_str(), old))
+        .collect()
+}
+
 pub(super) fn require_object(data: &Value) -> Result<(), StoreError> {
     if data.is_object() { Ok(()) } else { Err(StoreError::Invalid("entity data must be a JSON object".to_owned())) }
 }

@@ -18,7 +18,7 @@ use serde_json::Value;
 use super::codes::CodeIssuer;
 use super::conn::{Conn, Dialect, args};
 use super::decisions::{
-    check_version, check_writable, dispatched_pointers, require_object, top_level_pointers, verified_state,
+    check_version, check_writable, dispatched_pointers, left_values, require_object, top_level_pointers, verified_state,
 };
 use super::error::StoreError;
 use super::model::{
@@ -180,6 +180,9 @@ pub(super) async fn update(
     // included, even if their code is then refused: the client learns now
     // that the value is taken rather than after the cooldown.
     unique::check(conn, Some(id), &claims, now).await?;
+    for (field, old) in left_values(&current.data, &data) {
+        verification::cancel_if_value(conn, id, field, old).await?;
+    }
 
     let verified: BTreeSet<&str> = verifications.iter().map(|request| request.field.as_str()).collect();
     for claim in claims.iter().filter(|claim| !verified.contains(claim.field.as_str())) {

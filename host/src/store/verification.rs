@@ -99,6 +99,30 @@ pub(super) async fn cancel(conn: &mut Conn<'_>, entity: EntityId, field: &str) -
     Ok(())
 }
 
+/// Cancels the entity's pending change of `field` if it would write `value`
+/// (the value the field is leaving): the code sent on create confirms the
+/// value then in the data, and once the data moves on, that code must not
+/// bring the old value back (nor, for a unique field, a value whose claim
+/// the update released).
+pub(super) async fn cancel_if_value(
+    conn: &mut Conn<'_>,
+    entity: EntityId,
+    field: &str,
+    value: &serde_json::Value,
+) -> Result<(), StoreError> {
+    let text = serde_json::to_string(value)?;
+    let held: Option<Option<String>> = conn
+        .scalar_optional(
+            "DELETE FROM pending_changes WHERE entity_id = $1 AND field = $2 AND value = $3 RETURNING unique_value",
+            args![entity, field, &text],
+        )
+        .await?;
+    if let Some(Some(value)) = held {
+        unique::release_pending(conn, entity, field, &value).await?;
+    }
+    Ok(())
+}
+
 /// Cancels every pending change of the entity, and their holds.
 pub(super) async fn cancel_all(conn: &mut Conn<'_>, entity: EntityId) -> Result<(), StoreError> {
     unique::release_all_pending(conn, entity).await?;

@@ -17,6 +17,7 @@ backend_tests!(
     the_right_code_applies_the_value_and_activates_the_entity,
     verify_tells_not_needed_from_no_code,
     verify_rechecks_uniqueness_and_names_the_holder,
+    a_create_code_cannot_restore_a_value_the_data_has_left,
 );
 
 async fn the_cooldown_and_the_window_limit_refuse_codes_but_not_the_update(db: &TestDb) {
@@ -192,4 +193,28 @@ async fn verify_rechecks_uniqueness_and_names_the_holder(db: &TestDb) {
     );
     assert_eq!(raw.count("SELECT COUNT(*) FROM pending_changes").await, 0, "cancelled");
     assert_eq!(store.get(id).await.unwrap().data, json!({}));
+}
+
+/// The code sent on create confirms the value then in the data. Once an
+/// update clears (or changes) that field, the code must not write the old
+/// value back: here the number was released and claimed by another entity,
+/// and a late verify would have made two entities hold it.
+async fn a_create_code_cannot_restore_a_value_the_data_has_left(db: &TestDb) {
+    let store = db.open(POLICY).await;
+    let raw = db.raw().await;
+    let new = NewEntity {
+        status: Status::Unverified,
+        verifications: vec![crate::fixtures::sms("+4511111111")],
+        ..new_entity(json!({"mobile": "+4511111111"}), &[("mobile", "+4511111111")])
+    };
+    let first = store.create(new, &Codes("1")).await.unwrap().entity.id;
+    let cleared = update(first, T0 + 1, json!({}), &["/mobile"], &[]);
+    update_current(&*store, cleared, &NoCodes).await.unwrap();
+    assert_eq!(raw.count(&format!("SELECT COUNT(*) FROM pending_changes WHERE entity_id = {first}")).await, 0);
+
+    let second = create(store.as_ref(), json!({"mobile": "+4511111111"}), &[("mobile", "+4511111111")]).await;
+    assert_eq!(store.verify(first, APP, T0 + 2, &Codes("1")).await.unwrap(), VerifyOutcome::NoCode);
+    assert_eq!(store.get(first).await.unwrap().data, json!({}));
+    let (holder,): (i64,) = raw.fetch_one("SELECT entity_id FROM unique_values WHERE value = '+4511111111'").await;
+    assert_eq!(holder, second);
 }
