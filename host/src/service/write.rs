@@ -21,7 +21,7 @@ use crate::store::{
 /// committed between its read and its commit; this host's own writes of the
 /// entity queue instead (`queue.rs`), so the bound is reached only under
 /// heavy contention across hosts.
-const MAX_DECISIONS: u32 = 8;
+const MAX_DECISIONS: u32 = 16;
 
 /// Who asks for a create: an app over HTTP (codes are sent, the entity
 /// starts unverified when the contract verifies a field), or an operator's

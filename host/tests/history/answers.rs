@@ -27,7 +27,7 @@ fn refusals(op: &Op) -> &'static [&'static str] {
     match op {
         // e-mail taken; mobile taken by an active / inactive entity.
         Op::Create { .. } => &["400.2", "400.4", "400.5", "503"],
-        Op::Put { if_match: None, .. } => &["400.2", "400.4", "400.5", "409.3", "503"],
+        Op::Put { if_match: None, .. } => &["400.2", "400.4", "400.5", "409.3", "503", "503.1"],
         // If-Match named a version that is no longer the current one.
         Op::Put { if_match: Some(_), .. } => &["400.2", "400.4", "400.5", "409.1", "409.3", "503"],
         // Wrong or replaced code; nothing (left) to verify, also after a
