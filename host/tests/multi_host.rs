@@ -95,14 +95,7 @@ lease_secs = {LEASE_SECS}
 poll_ms = 200
 backoff_base_secs = 1
 
-[senders.sms]
-kind = "webhook"
-url = "{gateway}/sms"
-
-[senders.email]
-kind = "webhook"
-url = "{gateway}/email"
-
+{senders}
 [[contracts]]
 id = "accounts"
 file = "accounts.json"
@@ -114,7 +107,7 @@ permissions = ["read", "create", "update", "verify"]
 default_contract = "accounts"
 "#,
         url = db.url(),
-        gateway = gateway.base,
+        senders = gateway.senders_toml(),
         key = pactum_host::apps::key_hash(KEY),
     );
     let path = dir.join("pactum.toml");

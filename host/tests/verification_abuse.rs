@@ -62,14 +62,7 @@ max_attempts = {MAX_ATTEMPTS}
 [outbox]
 poll_ms = 100
 
-[senders.sms]
-kind = "webhook"
-url = "{gateway}/sms"
-
-[senders.email]
-kind = "webhook"
-url = "{gateway}/email"
-
+{senders}
 [[contracts]]
 id = "profile"
 file = "{profile}"
@@ -81,7 +74,7 @@ permissions = ["read", "create", "update", "verify"]
 default_contract = "profile"
 "#,
         db = dir.join("data").join("pactum.db").display(),
-        gateway = gateway.base,
+        senders = gateway.senders_toml(),
         profile = workspace.join("host/demo/profile.json").display(),
         hash = pactum_host::apps::key_hash(key),
     );

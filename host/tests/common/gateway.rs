@@ -39,6 +39,13 @@ pub struct Gateway {
 }
 
 impl Gateway {
+    /// The `[senders.sms]` and `[senders.email]` tables of a `pactum.toml`
+    /// that send every code here.
+    #[must_use]
+    pub fn senders_toml(&self) -> String {
+        senders_toml(&self.base)
+    }
+
     #[expect(clippy::unwrap_used, reason = "test helper")]
     pub async fn start() -> Self {
         let inner = Arc::new(Inner::default());
@@ -108,4 +115,13 @@ async fn receive(
         headers.iter().map(|(name, value)| (name.to_string(), value.to_str().unwrap_or_default().to_owned())).collect();
     inner.answered.lock().unwrap().push(Posted { path, headers, body });
     "queued"
+}
+
+/// The `[senders.sms]` and `[senders.email]` tables of a `pactum.toml` that
+/// send every code to the gateway at `base` (`/sms`, `/email`).
+#[must_use]
+pub fn senders_toml(base: &str) -> String {
+    format!(
+        "[senders.sms]\nkind = \"webhook\"\nurl = \"{base}/sms\"\n\n[senders.email]\nkind = \"webhook\"\nurl = \"{base}/email\"\n"
+    )
 }

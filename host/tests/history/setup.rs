@@ -59,14 +59,7 @@ max_attempts = 1000000000
 [outbox]
 poll_ms = 100
 
-[senders.sms]
-kind = "webhook"
-url = "{gateway}/sms"
-
-[senders.email]
-kind = "webhook"
-url = "{gateway}/email"
-
+{senders}
 [[contracts]]
 id = "history"
 file = "history.json"
@@ -78,6 +71,7 @@ permissions = ["read", "create", "update", "delete", "verify"]
 default_contract = "history"
 "#,
         key = pactum_host::apps::key_hash(KEY),
+        senders = crate::common::gateway::senders_toml(gateway),
     );
     let path = dir.join("pactum.toml");
     std::fs::write(&path, config).unwrap();
