@@ -7,7 +7,7 @@ use crate::catalogue::codes;
 use crate::contract::{Contract, FieldSpec, Role};
 use crate::decision::{Decision, FieldError, Operation, Pending, UniqueClaim};
 use crate::merge::Merge;
-use crate::{limits, normalize, pointer};
+use crate::{limits, mailbox, phone, pointer};
 
 /// Decides what `payload` does to an entity whose data is `current`.
 ///
@@ -46,8 +46,11 @@ pub fn evaluate(contract: &Contract, operation: Operation, current: &Value, payl
 
     // Rule 6 checks the document with every new value in place, pending ones
     // included: a value that would fail once verified is refused now.
+    // A field the merge refused is not in the document, so the schema would
+    // report it again (missing where required): one error per field.
     let merged = Value::Object(merged);
-    errors.extend(validate(contract, &merged));
+    let refused: Vec<String> = errors.iter().map(|error| error.pointer.clone()).collect();
+    errors.extend(validate(contract, &merged).into_iter().filter(|error| !refused.contains(&error.pointer)));
     if !errors.is_empty() {
         return Decision::rejected(errors);
     }
@@ -144,9 +147,14 @@ fn same_value(contract: &Contract, spec: &FieldSpec, old: Option<&Value>, new: &
 
 fn unique_key(contract: &Contract, role: Option<Role>, value: &Value) -> String {
     match (role, value) {
-        (Some(Role::Email), Value::String(address)) => normalize::email(address),
+        // Local parts are compared case-folded although RFC 5321 lets a host
+        // tell `Ann` from `ann`: no mail system in use does, and one person
+        // must not hold two claims on one mailbox (docs/contracts.md).
+        (Some(Role::Email), Value::String(address)) => {
+            mailbox::normalize(address).as_deref().unwrap_or(address).to_lowercase()
+        }
         (Some(Role::Mobile), Value::String(number)) => {
-            normalize::mobile(number, contract.region()).unwrap_or_else(|| number.clone())
+            phone::parse(number, contract.region()).map_or_else(|| number.clone(), |parsed| parsed.e164)
         }
         (_, Value::String(text)) => text.clone(),
         (_, other) => other.to_string(),
@@ -174,7 +182,27 @@ fn validate(contract: &Contract, document: &Value) -> Vec<FieldError> {
                     _ => codes::VALIDATION_FAILED,
                 },
             };
-            FieldError::new(at, code, error.to_string())
+            FieldError::new(at, code, message(contract, &error))
         })
         .collect()
+}
+
+/// jsonschema's message, except where it would show what the contract did
+/// not write (a pattern rewritten by `contract/patterns.rs`) or say nothing a person can
+/// act on (a pattern that ran out of its matching budget).
+fn message(contract: &Contract, error: &jsonschema::ValidationError<'_>) -> String {
+    use jsonschema::error::ValidationErrorKind;
+    let written = || contract.schema().pointer(error.schema_path().as_str()).and_then(Value::as_str);
+    match error.kind() {
+        ValidationErrorKind::Pattern { pattern } => match written() {
+            Some(original) if original != pattern => format!(r#"{} does not match "{original}""#, error.instance()),
+            _ => error.to_string(),
+        },
+        // The value is left out: it is long by construction.
+        ValidationErrorKind::BacktrackLimitExceeded { .. } => match written() {
+            Some(pattern) => format!("the value could not be matched against \"{pattern}\" within the matching budget"),
+            None => "the value could not be matched against its pattern within the matching budget".to_owned(),
+        },
+        _ => error.to_string(),
+    }
 }

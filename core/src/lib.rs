@@ -40,8 +40,9 @@ pub mod contract;
 pub mod decision;
 mod evaluate;
 pub mod limits;
+pub mod mailbox;
 mod merge;
-pub mod normalize;
+pub mod phone;
 pub mod pointer;
 pub mod wire;
 

@@ -9,11 +9,17 @@ use serde_json::Value;
 pub const MAX_DEPTH: usize = 32;
 /// The most JSON values (every object, array and scalar) one document may hold.
 pub const MAX_NODES: usize = 20_000;
+/// The longest member name (characters). Names are matched against
+/// `patternProperties` and `propertyNames` patterns, some of which need a
+/// backtracking engine whose work grows faster than the name's length
+/// (`contract/patterns.rs` bounds pattern *values* the same way).
+pub const MAX_NAME_CHARS: usize = 1_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LimitExceeded {
     Depth(usize),
     Nodes(usize),
+    NameLength(usize),
 }
 
 impl fmt::Display for LimitExceeded {
@@ -21,6 +27,7 @@ impl fmt::Display for LimitExceeded {
         match self {
             Self::Depth(max) => write!(f, "nested deeper than {max} levels"),
             Self::Nodes(max) => write!(f, "holds more than {max} values"),
+            Self::NameLength(max) => write!(f, "has a member name longer than {max} characters"),
         }
     }
 }
@@ -39,7 +46,12 @@ pub fn check(value: &Value, max_depth: usize) -> Result<(), LimitExceeded> {
         }
         match value {
             Value::Array(items) => stack.extend(items.iter().map(|item| (item, depth + 1))),
-            Value::Object(members) => stack.extend(members.values().map(|member| (member, depth + 1))),
+            Value::Object(members) => {
+                if members.keys().any(|name| name.chars().nth(MAX_NAME_CHARS).is_some()) {
+                    return Err(LimitExceeded::NameLength(MAX_NAME_CHARS));
+                }
+                stack.extend(members.values().map(|member| (member, depth + 1)));
+            }
             _ => {}
         }
     }
@@ -61,5 +73,8 @@ mod tests {
         let wide = Value::Array(vec![json!(0); MAX_NODES]);
         assert_eq!(check(&wide, MAX_DEPTH), Err(LimitExceeded::Nodes(MAX_NODES)));
         assert_eq!(check(&json!({"a": [1, 2, {"b": null}]}), MAX_DEPTH), Ok(()));
+        let long_name = json!({"a": {"x".repeat(MAX_NAME_CHARS + 1): 1}});
+        assert_eq!(check(&long_name, MAX_DEPTH), Err(LimitExceeded::NameLength(MAX_NAME_CHARS)));
+        assert_eq!(check(&json!({"x".repeat(MAX_NAME_CHARS): 1}), MAX_DEPTH), Ok(()));
     }
 }

@@ -6,9 +6,9 @@
 use serde_json::{Map, Value};
 
 use crate::catalogue::codes;
-use crate::contract::{Contract, ObjectShape, Role};
+use crate::contract::{Contract, FieldSpec, ObjectShape, Role};
 use crate::decision::FieldError;
-use crate::{normalize, pointer};
+use crate::{mailbox, phone, pointer};
 
 pub(crate) struct Merge<'c> {
     contract: &'c Contract,
@@ -19,6 +19,28 @@ pub(crate) struct Merge<'c> {
 impl<'c> Merge<'c> {
     pub fn new(contract: &'c Contract) -> Self {
         Self { contract, errors: Vec::new(), changed: Vec::new() }
+    }
+
+    /// A role field's value in the form it is stored, compared, claimed and
+    /// sent a code to: a mobile in E.164, an address as its normalised
+    /// mailbox. Other values are kept as sent.
+    fn stored_form(&self, spec: &FieldSpec, value: &Value) -> Result<Value, (&'static str, String)> {
+        match (spec.role, value) {
+            (Some(Role::Mobile), Value::String(raw)) => phone::for_sms(raw, self.contract.region(), &spec.number_types)
+                .map(Value::String)
+                .map_err(|refusal| (codes::MOBILE_INVALID, format!("{value} {refusal}"))),
+            (Some(Role::Mobile), _) => Err((
+                codes::MOBILE_INVALID,
+                format!("{value} is not a valid phone number: a mobile field takes a string"),
+            )),
+            (Some(Role::Email), Value::String(raw)) => mailbox::normalize(raw).map(Value::String).ok_or_else(|| {
+                (
+                    codes::EMAIL_INVALID,
+                    format!("{value} is not an e-mail address: one mailbox, with no name or comment"),
+                )
+            }),
+            _ => Ok(value.clone()),
+        }
     }
 
     /// Merges `patch` into `target`, an object declared by `shape` at `path`.
@@ -69,21 +91,12 @@ impl<'c> Merge<'c> {
                 }
                 continue;
             }
-            let value = match spec.role {
-                Some(Role::Mobile) => {
-                    match patch_value.as_str().and_then(|raw| normalize::mobile(raw, self.contract.region())) {
-                        Some(e164) => Value::String(e164),
-                        None => {
-                            self.errors.push(FieldError::new(
-                                at,
-                                codes::MOBILE_INVALID,
-                                format!("{patch_value} is not a valid mobile number"),
-                            ));
-                            continue;
-                        }
-                    }
+            let value = match self.stored_form(spec, patch_value) {
+                Ok(value) => value,
+                Err((code, message)) => {
+                    self.errors.push(FieldError::new(at, code, message));
+                    continue;
                 }
-                _ => patch_value.clone(),
             };
             let merged = match (&spec.object, value) {
                 _ if spec.list => match patch_value {

@@ -3,4 +3,5 @@
 pub mod conformance;
 pub mod corpus;
 pub mod fuzz;
+pub mod reference;
 pub mod suite;

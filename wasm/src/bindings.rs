@@ -107,5 +107,5 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
 #[wasm_bindgen]
 #[must_use]
 pub fn warmup() -> bool {
-    pactum_core::normalize::mobile("+4520123456", None).is_some()
+    pactum_core::phone::parse("+4520123456", None).is_some()
 }

@@ -3,11 +3,10 @@
 //! The walk follows JSON Schema's subschema keywords only, so a key spelled
 //! `x-pactum-…` inside `enum`, `const` or `examples` data is left alone.
 
-use std::str::FromStr;
-
 use serde_json::{Map, Value};
 
 use super::ContractProblem;
+use crate::phone::{NumberType, Region};
 use crate::pointer;
 
 /// The channel a verified field's code goes out on.
@@ -49,6 +48,7 @@ pub const UNIQUE: &str = "x-pactum-unique";
 pub const LIST: &str = "x-pactum-list";
 pub const ROLE: &str = "x-pactum-role";
 pub const REGION: &str = "x-pactum-region";
+pub const NUMBER_TYPES: &str = "x-pactum-number-types";
 const PREFIX: &str = "x-pactum-";
 
 /// Where a schema stands, which decides the keywords it may carry.
@@ -66,7 +66,7 @@ enum Place {
 #[derive(Debug, Default)]
 pub(super) struct Extensions {
     pub problems: Vec<ContractProblem>,
-    pub region: Option<phonenumber::country::Id>,
+    pub region: Option<Region>,
 }
 
 pub(super) fn check(schema: &Value) -> Extensions {
@@ -75,8 +75,9 @@ pub(super) fn check(schema: &Value) -> Extensions {
     found
 }
 
-const SCHEMA_MAPS: &[&str] = &["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"];
-const SCHEMA_ONE: &[&str] = &[
+pub(super) const SCHEMA_MAPS: &[&str] =
+    &["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"];
+pub(super) const SCHEMA_ONE: &[&str] = &[
     "additionalProperties",
     "items",
     "contains",
@@ -89,7 +90,7 @@ const SCHEMA_ONE: &[&str] = &[
     "unevaluatedProperties",
     "additionalItems",
 ];
-const SCHEMA_LISTS: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems", "items"];
+pub(super) const SCHEMA_LISTS: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems", "items"];
 
 fn walk(schema: &Value, path: &mut String, place: Place, found: &mut Extensions) {
     let Value::Object(object) = schema else {
@@ -152,7 +153,7 @@ fn keyword_problem(
     key: &str,
     value: &Value,
     place: Place,
-    region: &mut Option<phonenumber::country::Id>,
+    region: &mut Option<Region>,
 ) -> Result<(), String> {
     let top_field_only = || {
         if place == Place::TopField {
@@ -206,10 +207,7 @@ fn keyword_problem(
             if place != Place::Root {
                 return Err(format!("`{key}` is only allowed at the top level of the contract"));
             }
-            let parsed = value.as_str().and_then(|code| {
-                let upper = code.len() == 2 && code.chars().all(|c| c.is_ascii_uppercase());
-                upper.then(|| phonenumber::country::Id::from_str(code).ok()).flatten()
-            });
+            let parsed = value.as_str().and_then(crate::phone::region);
             match parsed {
                 Some(id) => *region = Some(id),
                 None => {
@@ -217,13 +215,46 @@ fn keyword_problem(
                 }
             }
         }
+        NUMBER_TYPES => {
+            top_field_only()?;
+            if object.get(ROLE).and_then(Value::as_str) != Some("mobile") {
+                return Err(format!("`{key}` needs `{ROLE}: \"mobile\"` on the same field"));
+            }
+            number_types_problem(key, value)?;
+        }
         _ => {
             return Err(format!(
-                "unknown keyword `{key}`; Pactum knows {VERIFY}, {UNIQUE}, {LIST}, {ROLE} and {REGION}"
+                "unknown keyword `{key}`; Pactum knows {VERIFY}, {UNIQUE}, {LIST}, {ROLE}, {NUMBER_TYPES} and {REGION}"
             ));
         }
     }
     Ok(())
+}
+
+/// `x-pactum-number-types` is a non-empty list of distinct type names.
+fn number_types_problem(key: &str, value: &Value) -> Result<(), String> {
+    let names = || NumberType::ALL.map(NumberType::name).join(", ");
+    let Some(items) = value.as_array().filter(|items| !items.is_empty()) else {
+        return Err(format!("`{key}` must be a non-empty list of number types ({}), not {value}", names()));
+    };
+    let mut seen = Vec::new();
+    for item in items {
+        match item.as_str().and_then(NumberType::from_name) {
+            Some(kind) if seen.contains(&kind) => return Err(format!("`{key}` lists {item} twice")),
+            Some(kind) => seen.push(kind),
+            None => return Err(format!("`{key}` takes the number types {}, not {item}", names())),
+        }
+    }
+    Ok(())
+}
+
+/// The number types a mobile field of a schema that passed [`check`] takes:
+/// its `x-pactum-number-types`, or those that can receive an SMS.
+pub(super) fn number_types(schema: &Map<String, Value>) -> Vec<NumberType> {
+    match schema.get(NUMBER_TYPES).and_then(Value::as_array) {
+        Some(items) => items.iter().filter_map(Value::as_str).filter_map(NumberType::from_name).collect(),
+        None => NumberType::SMS.to_vec(),
+    }
 }
 
 /// Reads the channel of a field schema that passed [`check`].

@@ -3,6 +3,8 @@
 //! then evaluated many times.
 
 mod extensions;
+mod multiple_of;
+mod patterns;
 mod shape;
 
 use std::fmt;
@@ -12,6 +14,7 @@ use serde_json::Value;
 pub use extensions::{Channel, Role};
 pub use shape::{FieldSpec, ObjectShape};
 
+use crate::phone::Region;
 use crate::pointer;
 
 /// A compiled contract: the schema validator plus the field table that drives
@@ -23,7 +26,7 @@ pub struct Contract {
     schema: Value,
     validator: jsonschema::Validator,
     shape: ObjectShape,
-    region: Option<phonenumber::country::Id>,
+    region: Option<Region>,
 }
 
 /// Why a contract was rejected: every problem found, each naming its place.
@@ -87,6 +90,10 @@ impl jsonschema::Retrieve for NoRemoteReferences {
     }
 }
 
+fn is_mailbox(text: &str) -> bool {
+    crate::mailbox::normalize(text).is_some()
+}
+
 impl Contract {
     /// Compiles a contract, or reports every problem with its place.
     pub fn compile(schema: &Value) -> Result<Self, ContractError> {
@@ -107,8 +114,15 @@ impl Contract {
             .should_validate_formats(true)
             // A misspelt or unsupported format would otherwise check nothing.
             .should_ignore_unknown_formats(false)
+            // One rule for every address: RFC 5321's Mailbox with RFC 6531's
+            // internationalised addresses, as the role field normalises it.
+            .with_format("email", is_mailbox)
+            .with_format("idn-email", is_mailbox)
+            .with_keyword("multipleOf", multiple_of::keyword)
+            .with_keyword(patterns::BACKTRACKING_KEYWORD, patterns::backtracking_keyword)
+            .with_pattern_options(jsonschema::PatternOptions::fancy_regex().backtrack_limit(patterns::BACKTRACK_LIMIT))
             .with_retriever(NoRemoteReferences)
-            .build(schema)
+            .build(patterns::rewrite_schema(schema).as_ref().unwrap_or(schema))
             .map_err(|error| ContractError {
                 problems: vec![ContractProblem {
                     pointer: error.instance_path().to_string(),
@@ -132,7 +146,7 @@ impl Contract {
 
     /// The default region for mobile numbers in national form.
     #[must_use]
-    pub fn region(&self) -> Option<phonenumber::country::Id> {
+    pub fn region(&self) -> Option<Region> {
         self.region
     }
 

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use super::extensions::{self, Channel, Role};
+use crate::phone::NumberType;
 
 /// The declared members of one object.
 #[derive(Debug, Clone, Default)]
@@ -41,6 +42,9 @@ pub struct FieldSpec {
     pub unique: bool,
     pub verify: Option<Channel>,
     pub role: Option<Role>,
+    /// The number types a mobile field takes (`x-pactum-number-types`);
+    /// empty for any other field.
+    pub number_types: Vec<NumberType>,
     /// Present when the property schema declares `properties` of its own.
     pub object: Option<ObjectShape>,
     /// `title`, for forms.
@@ -80,7 +84,7 @@ fn object_shape(root: &Value, schema: &Value, depth: usize) -> ObjectShape {
     let mut open = object.get("additionalProperties").is_some_and(|value| value != &Value::Bool(false));
     let mut patterns = Vec::new();
     for pattern in object.get("patternProperties").and_then(Value::as_object).into_iter().flatten().map(|(p, _)| p) {
-        match regex::Regex::new(pattern) {
+        match regex::Regex::new(&super::patterns::rewrite(pattern)) {
             Ok(compiled) => patterns.push(compiled),
             Err(_) => open = true,
         }
@@ -97,6 +101,10 @@ fn field(root: &Value, property: &Value, depth: usize) -> FieldSpec {
         unique: extensions::flag(&schema, extensions::UNIQUE),
         verify: extensions::channel(&schema),
         role: extensions::role(&schema),
+        number_types: match extensions::role(&schema) {
+            Some(Role::Mobile) => extensions::number_types(&schema),
+            _ => Vec::new(),
+        },
         object: nested.then(|| object_shape(root, &Value::Object(schema.clone()), depth + 1)),
         title: schema.get("title").and_then(Value::as_str).map(str::to_owned),
         kind: schema.get("type").and_then(Value::as_str).map(str::to_owned),
