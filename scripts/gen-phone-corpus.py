@@ -4,7 +4,7 @@
 The reference is Google's libphonenumber through its maintained Python port,
 `phonenumbers` from PyPI, pinned in scripts/corpus-requirements.txt to the
 metadata version of the Rust parser the core uses (docs/benchmarks.md,
-"Phone number parsing"). Run it through scripts/gen-corpus.sh, which makes a
+"The phone-number library"). Run it through scripts/gen-corpus.sh, which makes a
 virtual environment with exactly that version; run by hand, it refuses any
 other version.
 

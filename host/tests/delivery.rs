@@ -150,7 +150,8 @@ async fn an_email_code_goes_through_the_smtp_sender_and_verifies(db: &TestDb) {
     assert_eq!((status, body["code"].as_str()), (200, Some("200.1")), "{body}");
 
     let (to, mail) = first(&delivered, "SMTP").await;
-    assert_eq!(to, vec!["Sam.New@Example.com".to_owned()], "the code goes to the new address, not the old one");
+    // The normalised mailbox: the local part as typed, the domain lower-cased.
+    assert_eq!(to, vec!["Sam.New@example.com".to_owned()], "the code goes to the new address, not the old one");
     assert!(mail.contains("Subject: Your Pactum code"), "{mail}");
     assert!(mail.contains("From: Pactum <no-reply@pactum.test>"), "{mail}");
     assert!(mail.contains("Message-ID: <pactum-outbox-"), "a stable id lets a relay deduplicate: {mail}");
@@ -161,6 +162,6 @@ async fn an_email_code_goes_through_the_smtp_sender_and_verifies(db: &TestDb) {
 
     let (_, entity) = call(&server, Method::GET, &format!("/userentity/dp-keyid/{id}/data"), Value::Null).await;
     assert_eq!(entity["entity"]["email"], "sam@example.com", "the old address holds until the code is confirmed");
-    confirm_through(&server, id, "email", "Sam.New@Example.com", code).await;
+    confirm_through(&server, id, "email", "Sam.New@example.com", code).await;
     server.stop().await;
 }

@@ -158,7 +158,9 @@ impl Run<'_> {
         }
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let value = match kind {
-            "email" => format!("User{n}.{label}@Example.com"),
+            // Mixed case in the local part, which is kept as typed; the
+            // domain in its normal form (lower case), as it is stored.
+            "email" => format!("User{n}.{label}@example.com"),
             // 28xxxxxx: a Danish mobile range that is valid throughout
             // (much of 20xxxxxx is not, in current metadata).
             "mobile" => format!("+4528{n:06}"),
