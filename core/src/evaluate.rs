@@ -4,10 +4,10 @@
 use serde_json::{Map, Value};
 
 use crate::catalogue::codes;
-use crate::contract::{Contract, FieldSpec, Role};
+use crate::contract::{Contract, Role};
 use crate::decision::{Decision, FieldError, Operation, Pending, UniqueClaim};
 use crate::merge::Merge;
-use crate::{limits, mailbox, phone, pointer};
+use crate::{limits, pointer};
 
 /// Decides what `payload` does to an entity whose data is `current`.
 ///
@@ -42,7 +42,7 @@ pub fn evaluate(contract: &Contract, operation: Operation, current: &Value, payl
     let mut merged = before.clone();
     let mut merge = Merge::new(contract);
     merge.object(contract.shape(), &mut merged, patch, "");
-    let Merge { mut errors, mut changed, .. } = merge;
+    let Merge { mut errors, mut changed, mut normalized, .. } = merge;
 
     // Rule 6 checks the document with every new value in place, pending ones
     // included: a value that would fail once verified is refused now.
@@ -67,7 +67,7 @@ pub fn evaluate(contract: &Contract, operation: Operation, current: &Value, payl
         let Some(new) = merged.get(name) else {
             continue;
         }; // clearing needs no code
-        if same_value(contract, spec, before.get(name), new) {
+        if normalized.same(spec.role, before.get(name), new) {
             continue;
         }
         if operation == Operation::Update {
@@ -83,10 +83,10 @@ pub fn evaluate(contract: &Contract, operation: Operation, current: &Value, payl
         .filter(|(_, spec)| spec.unique)
         .filter_map(|(name, spec)| {
             let new = merged.get(name)?;
-            (!same_value(contract, spec, before.get(name), new)).then(|| UniqueClaim {
+            (!normalized.same(spec.role, before.get(name), new)).then(|| UniqueClaim {
                 field: name.clone(),
                 role: spec.role,
-                value: unique_key(contract, spec.role, new),
+                value: normalized.key(spec.role, new),
             })
         })
         .collect();
@@ -133,32 +133,6 @@ fn hold_back(entity: &mut Map<String, Value>, changed: &mut Vec<String>, name: &
     };
     let at = pointer::join("", name);
     changed.retain(|pointer| pointer != &at && !pointer.starts_with(&format!("{at}/")));
-}
-
-/// Whether `new` is the value the field already holds, after normalisation
-/// (an e-mail address differing only in case is the same mailbox; a mobile
-/// stored before normalisation is compared in E.164).
-fn same_value(contract: &Contract, spec: &FieldSpec, old: Option<&Value>, new: &Value) -> bool {
-    match old {
-        None => false,
-        Some(old) => unique_key(contract, spec.role, old) == unique_key(contract, spec.role, new),
-    }
-}
-
-fn unique_key(contract: &Contract, role: Option<Role>, value: &Value) -> String {
-    match (role, value) {
-        // Local parts are compared case-folded although RFC 5321 lets a host
-        // tell `Ann` from `ann`: no mail system in use does, and one person
-        // must not hold two claims on one mailbox (docs/contracts.md).
-        (Some(Role::Email), Value::String(address)) => {
-            mailbox::normalize(address).as_deref().unwrap_or(address).to_lowercase()
-        }
-        (Some(Role::Mobile), Value::String(number)) => {
-            phone::parse(number, contract.region()).map_or_else(|| number.clone(), |parsed| parsed.e164)
-        }
-        (_, Value::String(text)) => text.clone(),
-        (_, other) => other.to_string(),
-    }
 }
 
 /// Rule 6: the whole document against the schema, each failure mapped to a

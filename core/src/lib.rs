@@ -42,6 +42,7 @@ mod evaluate;
 pub mod limits;
 pub mod mailbox;
 mod merge;
+mod normalized;
 pub mod phone;
 pub mod pointer;
 pub mod wire;

@@ -8,37 +8,42 @@ use serde_json::{Map, Value};
 use crate::catalogue::codes;
 use crate::contract::{Contract, FieldSpec, ObjectShape, Role};
 use crate::decision::FieldError;
-use crate::{mailbox, phone, pointer};
+use crate::normalized::Normalized;
+use crate::{phone, pointer};
 
 pub(crate) struct Merge<'c> {
-    contract: &'c Contract,
     pub errors: Vec<FieldError>,
     pub changed: Vec<String>,
+    /// Kept for the rest of the call, which compares and claims the same
+    /// values.
+    pub normalized: Normalized<'c>,
 }
 
 impl<'c> Merge<'c> {
     pub fn new(contract: &'c Contract) -> Self {
-        Self { contract, errors: Vec::new(), changed: Vec::new() }
+        Self { errors: Vec::new(), changed: Vec::new(), normalized: Normalized::new(contract) }
     }
 
     /// A role field's value in the form it is stored, compared, claimed and
     /// sent a code to: a mobile in E.164, an address as its normalised
     /// mailbox. Other values are kept as sent.
-    fn stored_form(&self, spec: &FieldSpec, value: &Value) -> Result<Value, (&'static str, String)> {
+    fn stored_form(&mut self, spec: &FieldSpec, value: &Value) -> Result<Value, (&'static str, String)> {
         match (spec.role, value) {
-            (Some(Role::Mobile), Value::String(raw)) => phone::for_sms(raw, self.contract.region(), &spec.number_types)
+            (Some(Role::Mobile), Value::String(raw)) => phone::sms_form(self.normalized.phone(raw), &spec.number_types)
                 .map(Value::String)
                 .map_err(|refusal| (codes::MOBILE_INVALID, format!("{value} {refusal}"))),
             (Some(Role::Mobile), _) => Err((
                 codes::MOBILE_INVALID,
                 format!("{value} is not a valid phone number: a mobile field takes a string"),
             )),
-            (Some(Role::Email), Value::String(raw)) => mailbox::normalize(raw).map(Value::String).ok_or_else(|| {
-                (
-                    codes::EMAIL_INVALID,
-                    format!("{value} is not an e-mail address: one mailbox, with no name or comment"),
-                )
-            }),
+            (Some(Role::Email), Value::String(raw)) => {
+                self.normalized.mailbox(raw).map(Value::String).ok_or_else(|| {
+                    (
+                        codes::EMAIL_INVALID,
+                        format!("{value} is not an e-mail address: one mailbox, with no name or comment"),
+                    )
+                })
+            }
             _ => Ok(value.clone()),
         }
     }

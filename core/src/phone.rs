@@ -177,7 +177,12 @@ impl fmt::Display for Refusal {
 /// The E.164 form of `raw` when it is a valid number of one of `allowed`
 /// with no extension.
 pub fn for_sms(raw: &str, region: Option<Region>, allowed: &[NumberType]) -> Result<String, Refusal> {
-    let number = parse(raw, region).ok_or(Refusal::NotValid)?;
+    sms_form(parse(raw, region), allowed)
+}
+
+/// [`for_sms`] of a number already parsed (`None`: not valid).
+pub fn sms_form(number: Option<PhoneNumber>, allowed: &[NumberType]) -> Result<String, Refusal> {
+    let number = number.ok_or(Refusal::NotValid)?;
     if number.extension.is_some() {
         return Err(Refusal::Extension);
     }
