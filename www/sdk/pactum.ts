@@ -27,7 +27,8 @@ export interface LoadOptions {
   /**
    * Requests evaluated once right after loading, answers dropped: a first
    * mobile number makes the built-in module load libphonenumber's metadata
-   * (the costliest call of an instance) before the first keystroke does.
+   * (a few ms, the costliest call of an instance) before the first
+   * keystroke does.
    */
   warmup?: Request[];
 }

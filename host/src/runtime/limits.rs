@@ -7,9 +7,11 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields, rename_all = "snake_case")]
 pub struct Limits {
-    /// Fuel for one evaluate call. The first mobile number an instance sees
-    /// loads libphonenumber's metadata (about 1.2e9 units, measured); a warm
-    /// evaluate burns a few million. The default covers the first use.
+    /// Fuel for one evaluate call. A warm evaluate burns a few million; the
+    /// first call of a fresh instance with an inline contract and a mobile
+    /// number about 4.3e7 (2026-12-03; 1.2e9 with the earlier phone-number
+    /// crate). The default leaves room for bounded patterns and large
+    /// documents.
     pub evaluate_fuel: u64,
     /// Fuel for compiling a contract inside the module (`pactum_load`), which
     /// validates the schema against the meta-schema (about 1.5e7 units for
