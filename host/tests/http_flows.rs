@@ -18,6 +18,8 @@ backend_tests!(
     concurrent_updates_racing_for_one_value_have_exactly_one_winner,
     a_restart_keeps_entities_pending_changes_and_codes,
     an_oversized_body_is_413_and_changes_nothing,
+    a_declared_oversized_body_is_413_at_once_without_being_sent,
+    the_bearer_scheme_is_case_insensitive,
     an_expired_code_is_403_1_and_cancels_the_change,
     verify_rechecks_uniqueness_for_values_taken_behind_pactums_back,
     the_openapi_document_lists_exactly_the_routes_served,
@@ -118,6 +120,57 @@ async fn an_oversized_body_is_413_and_changes_nothing(db: &TestDb) {
     let (status, body) = put(&server, id, huge).await;
     assert_eq!((status, body["code"].clone()), (413, json!("413")));
     assert_eq!(get(&server, id).await["name"], "Ann");
+    server.stop().await;
+}
+
+async fn a_declared_oversized_body_is_413_at_once_without_being_sent(db: &TestDb) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut config = support::config(db);
+    config.server.body_limit_bytes = 4096;
+    let server = TestServer::start(config).await;
+    let id = seed(&server, json!({"name": "Ann", "email": "declared@example.com"}), Status::Active).await;
+    let mut stream = tokio::net::TcpStream::connect(server.address).await.unwrap();
+    let head = format!(
+        "PUT /userentity/dp-keyid/{id}/data HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: 5000000\r\n\r\n",
+        support::key("full")
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let started = std::time::Instant::now();
+    let mut answer = vec![0u8; 4096];
+    let read = tokio::time::timeout(std::time::Duration::from_secs(3), stream.read(&mut answer))
+        .await
+        .expect("answered without waiting for the body")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer[..read]);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains(r#""code":"413""#), "{answer}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
+    assert_eq!(get(&server, id).await["name"], "Ann");
+    server.stop().await;
+}
+
+async fn the_bearer_scheme_is_case_insensitive(db: &TestDb) {
+    let server = TestServer::start(support::config(db)).await;
+    let id = seed(&server, json!({"name": "Ann", "email": "scheme@example.com"}), Status::Active).await;
+    for scheme in ["Bearer", "bearer", "BEARER"] {
+        let response = server
+            .client
+            .get(format!("{}/userentity/dp-keyid/{id}/data", server.base))
+            .header("Authorization", format!("{scheme} {}", support::key("full")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{scheme}");
+    }
+    let response = server
+        .client
+        .get(format!("{}/userentity/dp-keyid/{id}/data", server.base))
+        .header("Authorization", format!("Basic {}", support::key("full")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401, "another scheme is no key");
     server.stop().await;
 }
 

@@ -12,6 +12,13 @@ use crate::apps::AppConfig;
 #[derive(Debug, Clone)]
 pub struct Caller(pub AppConfig);
 
+/// The token of an `Authorization: Bearer <token>` value. The scheme is
+/// case-insensitive (RFC 7235 section 2.1), so `BEARER` and `bearer` work.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim_start().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = Problem;
 
@@ -20,12 +27,26 @@ impl FromRequestParts<AppState> for Caller {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
-            .map(str::trim)
+            .and_then(bearer_token)
             .filter(|key| !key.is_empty())
             .ok_or_else(|| Problem::new("401").detail("send the app's API key as `Authorization: Bearer <key>`"))?;
         let app = state.apps.authenticate(key).ok_or_else(|| Problem::new("401").detail("the API key is not known"))?;
         tracing::Span::current().record("app", app.name.as_str());
         Ok(Self(app.clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_token;
+
+    #[test]
+    fn the_scheme_is_case_insensitive_and_the_token_is_kept_as_sent() {
+        for value in ["Bearer Key-1", "bearer Key-1", "BEARER Key-1", "BeArEr   Key-1 "] {
+            assert_eq!(bearer_token(value), Some("Key-1"), "{value}");
+        }
+        for value in ["Basic Key-1", "BearerKey-1", "Key-1", ""] {
+            assert_eq!(bearer_token(value), None, "{value}");
+        }
     }
 }

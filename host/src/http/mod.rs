@@ -83,6 +83,7 @@ pub fn app(state: AppState) -> Router {
     }
     router
         .fallback(ops::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), ops::refuse_oversized))
         .layer(axum::middleware::from_fn_with_state(state.clone(), ops::observe))
         .layer(DefaultBodyLimit::max(state.body_limit))
         .layer(TraceLayer::new_for_http())
