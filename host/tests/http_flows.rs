@@ -276,6 +276,8 @@ async fn health_metrics_contracts_and_modules_are_served(db: &TestDb) {
     let server = TestServer::start(support::config(db)).await;
     let health = server.request("", Method::GET, "/healthz").send().await.unwrap();
     assert_eq!(health.status(), 200);
+    let ready: Value = server.request("", Method::GET, "/readyz").send().await.unwrap().json().await.unwrap();
+    assert_eq!(ready, json!({"status": "ready", "database": "ok", "contracts": server.config.contracts.len()}));
     let id = seed(&server, json!({"name": "Ann", "email": "metrics@example.com"}), Status::Active).await;
     assert_eq!(put(&server, id, json!({"name": "Ann M"})).await.0, 200);
     let metrics = server.request("", Method::GET, "/metrics").send().await.unwrap().text().await.unwrap();

@@ -103,6 +103,7 @@ fn method_router(endpoint: Endpoint, filter: MethodFilter) -> MethodRouter<AppSt
         Endpoint::ModuleByHash => on(filter, contracts::module_by_hash),
         Endpoint::Catalogue => on(filter, contracts::catalogue),
         Endpoint::Health => on(filter, ops::health),
+        Endpoint::Ready => on(filter, ops::ready),
         Endpoint::Metrics => on(filter, ops::metrics),
         Endpoint::OpenApi => on(filter, ops::openapi),
     }

@@ -279,6 +279,18 @@ fn raw_schemas() -> Vec<(&'static str, Value)> {
             json!({"type": "object", "required": ["status"], "properties": {"status": {"type": "string", "enum": ["ok"]}}}),
         ),
         (
+            "Ready",
+            json!({
+                "type": "object",
+                "required": ["status", "database", "contracts"],
+                "properties": {
+                    "status": {"type": "string", "enum": ["ready"]},
+                    "database": {"type": "string", "enum": ["ok"]},
+                    "contracts": {"type": "integer", "minimum": 0}
+                }
+            }),
+        ),
+        (
             "OpenApiDocument",
             json!({
                 "type": "object",

@@ -14,12 +14,23 @@ use serde_json::json;
 
 use super::{AppState, Problem};
 
-pub async fn health(State(state): State<AppState>) -> Response {
+/// Liveness: the process answers. It does not touch the database, so a
+/// database outage does not make an orchestrator restart healthy hosts.
+pub async fn health() -> Response {
+    Json(json!({"status": "ok"})).into_response()
+}
+
+/// Readiness: the database answers and the contract modules are loaded
+/// (the registry compiles every contract's module before the server
+/// listens, so a listening host has them). A load balancer sends traffic
+/// only to ready hosts.
+pub async fn ready(State(state): State<AppState>) -> Response {
+    let contracts = state.accounts.registry().ids().count();
     match state.accounts.store().ping().await {
-        Ok(()) => Json(json!({"status": "ok"})).into_response(),
+        Ok(()) => Json(json!({"status": "ready", "database": "ok", "contracts": contracts})).into_response(),
         Err(error) => {
-            tracing::warn!(%error, "health check: the database does not answer");
-            Problem::new("503").detail("the database does not answer").into_response()
+            tracing::warn!(%error, "readiness check: the database does not answer");
+            Problem::new("503").detail("the database does not answer").retry_after(1).into_response()
         }
     }
 }

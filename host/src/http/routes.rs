@@ -20,6 +20,7 @@ pub enum Endpoint {
     ModuleByHash,
     Catalogue,
     Health,
+    Ready,
     Metrics,
     OpenApi,
 }
@@ -208,9 +209,17 @@ pub fn table() -> Vec<RouteDoc> {
         public(
             "/healthz",
             "health",
-            "whether the database answers",
+            "whether the process is alive (liveness): it answers whenever it can answer at all",
             Endpoint::Health,
             Success::Json("Health"),
+            &["200"],
+        ),
+        public(
+            "/readyz",
+            "ready",
+            "whether this host can serve (readiness): the database answers and every contract's module is loaded",
+            Endpoint::Ready,
+            Success::Json("Ready"),
             &["200", "503"],
         ),
         public("/metrics", "metrics", "Prometheus metrics", Endpoint::Metrics, Success::Text, &["200"]),
