@@ -283,6 +283,11 @@ async fn run_case(server: &TestServer, case: &Case, form: Form) -> Result<(), St
         {
             return Err(fail("an error answer that is not application/problem+json".into()));
         }
+        // The spec's answer format names `detail`: every problem says what
+        // went wrong in words, not only in a code.
+        if status >= 400 && body["detail"].as_str().is_none_or(str::is_empty) {
+            return Err(fail("a problem answer without `detail`".into()));
+        }
         if let Some(code) = &expect.code {
             let code = match code {
                 Value::Object(by_form) => by_form.get(form.name()).cloned().unwrap_or(Value::Null),

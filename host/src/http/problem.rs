@@ -46,7 +46,7 @@ struct ProblemBody<'a> {
     code: &'a str,
     title: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    detail: Option<&'a str>,
+    detail: Option<String>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     errors: &'a [WireFieldError],
 }
@@ -86,12 +86,36 @@ impl Problem {
         self
     }
 
+    /// What an answer says when its maker gave no `detail`: the failing
+    /// fields' messages (the first three), else the catalogue's message.
+    /// The spec's answer format names `detail`, so every problem has one.
+    fn default_detail(&self) -> String {
+        const SHOWN: usize = 3;
+        if self.errors.is_empty() {
+            return self.title.to_owned();
+        }
+        let mut detail: Vec<String> = self
+            .errors
+            .iter()
+            .take(SHOWN)
+            .map(|error| format!("{}: {}", place(&error.pointer), error.message))
+            .collect();
+        if self.errors.len() > SHOWN {
+            detail.push(format!("and {} more", self.errors.len() - SHOWN));
+        }
+        detail.join("; ")
+    }
+
     /// A server fault: logged in full here, answered generically.
     #[must_use]
     pub fn internal(cause: &dyn std::fmt::Display) -> Self {
         tracing::error!(%cause, "internal error");
         Self::new("500")
     }
+}
+
+fn place(pointer: &str) -> &str {
+    if pointer.is_empty() { "the payload" } else { pointer }
 }
 
 impl IntoResponse for Problem {
@@ -102,7 +126,7 @@ impl IntoResponse for Problem {
             status: self.status,
             code: self.code,
             title: self.title,
-            detail: self.detail.as_deref(),
+            detail: Some(self.detail.clone().unwrap_or_else(|| self.default_detail())),
             errors: &self.errors,
         };
         let mut response = (status, Json(body)).into_response();
@@ -138,5 +162,25 @@ pub struct AppJson<T>(pub T);
 impl<T: Serialize> IntoResponse for AppJson<T> {
     fn into_response(self) -> Response {
         Json(self.0).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(pointer: &str, message: &str) -> WireFieldError {
+        WireFieldError { pointer: pointer.to_owned(), code: "400".to_owned(), message: message.to_owned() }
+    }
+
+    #[test]
+    fn a_problem_without_detail_says_what_failed() {
+        assert_eq!(Problem::new("404.1").default_detail(), Problem::new("404.1").title);
+        let one = Problem::new("400.10").errors(vec![error("/nickname", "`nickname` is not a field")]);
+        assert_eq!(one.default_detail(), "/nickname: `nickname` is not a field");
+        let many = Problem::new("400").errors((0..5).map(|index| error(&format!("/f{index}"), "bad")).collect());
+        assert_eq!(many.default_detail(), "/f0: bad; /f1: bad; /f2: bad; and 2 more");
+        let root = Problem::new("400.20").errors(vec![error("", "payload must be a JSON object")]);
+        assert_eq!(root.default_detail(), "the payload: payload must be a JSON object");
     }
 }
