@@ -61,6 +61,13 @@ impl Cli {
 /// Structured logs to stderr, filtered by `RUST_LOG` (default `info`).
 fn init_logs() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    // Colour only for a person at a terminal; a file or a collector gets
+    // plain text, or JSON lines with `PACTUM_LOG_FORMAT=json`.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
+    let _ = match std::env::var("PACTUM_LOG_FORMAT").as_deref() {
+        Ok("json") => builder.json().try_init(),
+        _ => builder.try_init(),
+    };
 }

@@ -31,7 +31,7 @@ impl FromRequestParts<AppState> for Caller {
             .filter(|key| !key.is_empty())
             .ok_or_else(|| Problem::new("401").detail("send the app's API key as `Authorization: Bearer <key>`"))?;
         let app = state.apps.authenticate(key).ok_or_else(|| Problem::new("401").detail("the API key is not known"))?;
-        tracing::Span::current().record("app", app.name.as_str());
+        tracing::Span::current().record("app", tracing::field::display(&app.name));
         Ok(Self(app.clone()))
     }
 }

@@ -14,6 +14,7 @@ mod locator;
 mod openapi;
 mod ops;
 pub mod problem;
+mod request_log;
 pub mod routes;
 
 use std::collections::BTreeMap;
@@ -26,7 +27,6 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{MethodFilter, MethodRouter, get, on};
 use metrics_exporter_prometheus::PrometheusHandle;
 use tower_http::services::{ServeDir, ServeFile};
-use tower_http::trace::TraceLayer;
 
 pub use answer::etag;
 pub use openapi::document as openapi_document;
@@ -86,7 +86,7 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), ops::refuse_oversized))
         .layer(axum::middleware::from_fn_with_state(state.clone(), ops::observe))
         .layer(DefaultBodyLimit::max(state.body_limit))
-        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(request_log::track))
         .with_state(state)
 }
 
