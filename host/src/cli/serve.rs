@@ -20,8 +20,11 @@ pub struct ServeArgs {
     #[arg(long, default_value = ".pactum")]
     data_dir: PathBuf,
     /// The address to listen on (overrides `server.listen`); port 0 picks one.
-    #[arg(long)]
+    #[arg(long, env = "PACTUM_LISTEN")]
     listen: Option<SocketAddr>,
+    /// The database URL (overrides `database.url` of `--config`).
+    #[arg(long, env = "PACTUM_DATABASE_URL", requires = "config")]
+    database_url: Option<String>,
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -34,7 +37,11 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let (service, config, data_dir) = match &args.config {
         Some(path) => {
-            let config = Config::load(path)?;
+            // flag > environment (clap reads both) > file > default.
+            let mut config = Config::load(path)?;
+            if let Some(url) = &args.database_url {
+                config.database.url.clone_from(url);
+            }
             let secret = load_secret(&config)?;
             (Service::build(&config, &secret, None).await?, config, None)
         }

@@ -28,8 +28,13 @@ impl ServeProcess {
     /// writing `<dir>/<name>.stdout.log` and `<name>.stderr.log` (appended
     /// to, so a restarted host keeps its earlier output), and waits for it
     /// to listen. Panics with its stderr if it exits first.
-    #[expect(clippy::expect_used, clippy::panic, reason = "test helper: a host that cannot start fails the test")]
     pub fn start(name: &str, dir: &Path, config: &Path, rust_log: &str) -> Self {
+        Self::start_with(name, dir, config, rust_log, &[])
+    }
+
+    /// [`Self::start`] with extra environment variables.
+    #[expect(clippy::expect_used, clippy::panic, reason = "test helper: a host that cannot start fails the test")]
+    pub fn start_with(name: &str, dir: &Path, config: &Path, rust_log: &str, environment: &[(&str, &str)]) -> Self {
         let stdout = dir.join(format!("{name}.stdout.log"));
         let stderr = dir.join(format!("{name}.stderr.log"));
         let append = |path: &Path| {
@@ -43,6 +48,7 @@ impl ServeProcess {
             // The configuration names the secret; nothing from the caller's
             // environment may override it.
             .env_remove("PACTUM_SECRET")
+            .envs(environment.iter().copied())
             .stdin(Stdio::null())
             .stdout(append(&stdout))
             .stderr(append(&stderr))
