@@ -15,4 +15,5 @@ pub mod runtime;
 pub mod server;
 pub mod service;
 pub mod store;
+pub mod telemetry;
 pub mod verification;

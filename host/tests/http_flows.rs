@@ -272,6 +272,52 @@ fn refs(value: &Value) -> Vec<String> {
     }
 }
 
+/// `/metrics` read with a Prometheus text parser: every family has HELP,
+/// the fixed-label ones are present at zero, and durations are histograms
+/// (bucket counts add up across hosts; summary quantiles do not).
+fn check_metric_families(text: &str) {
+    use pactum_host::telemetry;
+    use prometheus_parse::{Scrape, Value as Sample};
+    let scrape = Scrape::parse(text.lines().map(|line| Ok(line.to_owned()))).expect("Prometheus text format");
+    for family in [
+        telemetry::HTTP_REQUESTS,
+        telemetry::HTTP_DURATION,
+        telemetry::HTTP_SERVER_ERRORS,
+        telemetry::MODULE_CALL_DURATION,
+        telemetry::MODULE_FUEL,
+        telemetry::MODULE_FAILURES,
+        telemetry::REDECISIONS,
+        telemetry::SENDS,
+        telemetry::GROUP_COMMIT_WRITES,
+    ] {
+        assert!(scrape.docs.get(family).is_some_and(|help| !help.is_empty()), "no HELP for {family}:\n{text}");
+    }
+    let sample = |name: &str, label: Option<(&str, &str)>| {
+        scrape
+            .samples
+            .iter()
+            .find(|sample| {
+                sample.metric == name && label.is_none_or(|(key, value)| sample.labels.get(key) == Some(value))
+            })
+            .map(|sample| sample.value.clone())
+    };
+    for kind in telemetry::MODULE_FAILURE_KINDS {
+        assert!(
+            matches!(sample(telemetry::MODULE_FAILURES, Some(("kind", kind))), Some(Sample::Counter(_))),
+            "{kind} is not present at zero:\n{text}"
+        );
+    }
+    assert!(matches!(sample(telemetry::SENDS, Some(("result", "abandoned"))), Some(Sample::Counter(_))));
+    for family in [telemetry::HTTP_DURATION, telemetry::MODULE_CALL_DURATION, telemetry::MODULE_FUEL] {
+        assert!(matches!(sample(family, None), Some(Sample::Histogram(_))), "{family} is not a histogram:\n{text}");
+    }
+    let evaluated = sample(telemetry::MODULE_CALL_DURATION, Some(("contract", "profile")));
+    assert!(
+        matches!(&evaluated, Some(Sample::Histogram(buckets)) if buckets.iter().any(|bucket| bucket.count > 0.0)),
+        "the update's module call is counted: {evaluated:?}"
+    );
+}
+
 async fn health_metrics_contracts_and_modules_are_served(db: &TestDb) {
     let server = TestServer::start(support::config(db)).await;
     let health = server.request("", Method::GET, "/healthz").send().await.unwrap();
@@ -282,6 +328,7 @@ async fn health_metrics_contracts_and_modules_are_served(db: &TestDb) {
     assert_eq!(put(&server, id, json!({"name": "Ann M"})).await.0, 200);
     let metrics = server.request("", Method::GET, "/metrics").send().await.unwrap().text().await.unwrap();
     assert!(metrics.contains("pactum_http_requests_total"), "{metrics}");
+    check_metric_families(&metrics);
 
     let contract: Value =
         server.request("", Method::GET, "/contracts/profile").send().await.unwrap().json().await.unwrap();

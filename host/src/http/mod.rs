@@ -28,9 +28,9 @@ use axum::routing::{MethodFilter, MethodRouter, get, on};
 use metrics_exporter_prometheus::PrometheusHandle;
 use tower_http::services::{ServeDir, ServeFile};
 
+pub use crate::telemetry::recorder as metrics_recorder;
 pub use answer::etag;
 pub use openapi::document as openapi_document;
-pub use ops::recorder as metrics_recorder;
 pub use problem::{AppJson, MODULE_HEADER, PROBLEM_JSON, Problem};
 
 use crate::apps::Apps;

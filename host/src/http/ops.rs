@@ -9,10 +9,10 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use serde_json::json;
 
 use super::{AppState, Problem};
+use crate::telemetry;
 
 /// Liveness: the process answers. It does not touch the database, so a
 /// database outage does not make an orchestrator restart healthy hosts.
@@ -53,23 +53,6 @@ pub async fn method_not_allowed() -> Problem {
     Problem::new("405")
 }
 
-/// The process's Prometheus recorder, installed on first use: a process has
-/// one global recorder, however many routers it builds (tests build many).
-#[must_use]
-pub fn recorder() -> PrometheusHandle {
-    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
-    HANDLE
-        .get_or_init(|| {
-            let recorder = PrometheusBuilder::new().build_recorder();
-            let handle = recorder.handle();
-            if metrics::set_global_recorder(recorder).is_err() {
-                tracing::warn!("a metrics recorder was already installed; /metrics will be empty");
-            }
-            handle
-        })
-        .clone()
-}
-
 /// Counts and times every request by route and status, and answers 503 when
 /// one runs past the configured timeout (its work is dropped; a store
 /// transaction that has not committed rolls back).
@@ -100,12 +83,12 @@ pub async fn observe(State(state): State<AppState>, request: Request, next: Next
         Err(_) => Problem::new("503").detail("the request timed out").retry_after(1).into_response(),
     };
     let status = response.status().as_u16().to_string();
-    metrics::counter!("pactum_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
+    metrics::counter!(telemetry::HTTP_REQUESTS, "method" => method.clone(), "route" => route.clone(), "status" => status)
         .increment(1);
-    metrics::histogram!("pactum_http_request_duration_seconds", "method" => method, "route" => route)
+    metrics::histogram!(telemetry::HTTP_DURATION, "method" => method, "route" => route)
         .record(started.elapsed().as_secs_f64());
     if response.status() == StatusCode::INTERNAL_SERVER_ERROR {
-        metrics::counter!("pactum_http_server_errors_total").increment(1);
+        metrics::counter!(telemetry::HTTP_SERVER_ERRORS).increment(1);
     }
     response
 }

@@ -109,6 +109,12 @@ impl LiveInstance {
         let packed = function.call(&mut self.store, (in_ptr, len)).map_err(|error| fail(&self.store, error))?;
         let burned = fuel.saturating_sub(self.store.get_fuel().unwrap_or_default());
         tracing::trace!(?entry, burned, "module call");
+        let entry_name = match entry {
+            Entry::Evaluate => "evaluate",
+            Entry::Load => "load",
+        };
+        #[expect(clippy::cast_precision_loss, reason = "a histogram of fuel needs no precision past 2^53")]
+        metrics::histogram!(crate::telemetry::MODULE_FUEL, "entry" => entry_name).record(burned as f64);
         self.free.call(&mut self.store, (in_ptr, len)).map_err(|error| fail(&self.store, error))?;
 
         let (out_ptr, out_len) = ((packed >> 32) as usize, (packed & 0xffff_ffff) as usize);

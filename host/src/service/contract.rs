@@ -67,9 +67,13 @@ pub(super) async fn decide(
     let ran = tokio::task::spawn_blocking(move || {
         let registered = registry.get(&id).ok_or_else(|| Problem::new("404.3"))?;
         let sha256 = registered.module.sha256().to_owned();
-        registered.evaluate(call).map(|outcome| (outcome, sha256)).map_err(|error| {
+        let started = std::time::Instant::now();
+        let evaluated = registered.evaluate(call);
+        metrics::histogram!(crate::telemetry::MODULE_CALL_DURATION, "contract" => id.clone())
+            .record(started.elapsed().as_secs_f64());
+        evaluated.map(|outcome| (outcome, sha256)).map_err(|error| {
             tracing::warn!(contract = %id, kind = error.kind(), %error, "contract module failed");
-            metrics::counter!("pactum_module_failures_total", "kind" => error.kind()).increment(1);
+            metrics::counter!(crate::telemetry::MODULE_FAILURES, "kind" => error.kind()).increment(1);
             Problem::new("500.1").detail(error.to_string())
         })
     })

@@ -170,7 +170,7 @@ impl Accounts {
                 }
                 Err(StoreError::VersionMismatch { current }) if if_match.is_none() => {
                     tracing::debug!(entity = id, decided_on = entity.version, current, attempt, "decision overtaken");
-                    metrics::counter!("pactum_update_redecisions_total").increment(1);
+                    metrics::counter!(crate::telemetry::REDECISIONS).increment(1);
                     tokio::time::sleep(backoff(attempt)).await;
                 }
                 Err(error) => return Err(write_problem(error, &decision.unique, Some(target))),

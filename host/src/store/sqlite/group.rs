@@ -238,6 +238,8 @@ impl Batch {
         match committed {
             Ok(()) => {
                 self.open = false;
+                #[expect(clippy::cast_precision_loss, reason = "a batch holds far fewer than 2^53 writes")]
+                metrics::histogram!(crate::telemetry::GROUP_COMMIT_WRITES).record(self.waiting.len() as f64);
                 for done in self.waiting.drain(..) {
                     let _ = done.send(Ok(()));
                 }
