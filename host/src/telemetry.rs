@@ -6,7 +6,9 @@
 
 use std::sync::OnceLock;
 
-use metrics::{Unit, describe_counter, describe_histogram};
+use metrics::{Unit, describe_counter, describe_gauge, describe_histogram};
+
+use crate::store::Store;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 pub const HTTP_REQUESTS: &str = "pactum_http_requests_total";
@@ -18,6 +20,10 @@ pub const MODULE_FAILURES: &str = "pactum_module_failures_total";
 pub const REDECISIONS: &str = "pactum_update_redecisions_total";
 pub const SENDS: &str = "pactum_sends_total";
 pub const GROUP_COMMIT_WRITES: &str = "pactum_group_commit_writes";
+pub const OUTBOX_BACKLOG: &str = "pactum_outbox_backlog";
+pub const OUTBOX_OLDEST_AGE: &str = "pactum_outbox_oldest_age_seconds";
+pub const POOL_CONNECTIONS: &str = "pactum_db_pool_connections";
+pub const POOL_MAX: &str = "pactum_db_pool_max_connections";
 
 /// The kinds `pactum_module_failures_total` counts (`ModuleError::kind`).
 pub const MODULE_FAILURE_KINDS: &[&str] = &[
@@ -85,9 +91,23 @@ fn describe() {
         "verification messages handed to a sender, by channel and result (sent, retry, abandoned)"
     );
     describe_histogram!(GROUP_COMMIT_WRITES, "writes made durable by one SQLite group commit");
+    describe_gauge!(OUTBOX_BACKLOG, "verification messages waiting to be sent (neither sent nor abandoned)");
+    describe_gauge!(
+        OUTBOX_OLDEST_AGE,
+        Unit::Seconds,
+        "age of the oldest waiting verification message; 0 when none waits"
+    );
+    describe_gauge!(POOL_CONNECTIONS, "read pool connections, by state (open, idle)");
+    describe_gauge!(POOL_MAX, "the most connections the read pool opens");
     // Present at zero: the label-free families, and each known label value
     // of the labelled ones whose values are a fixed set.
     metrics::counter!(HTTP_SERVER_ERRORS).absolute(0);
+    metrics::gauge!(OUTBOX_BACKLOG).set(0.0);
+    metrics::gauge!(OUTBOX_OLDEST_AGE).set(0.0);
+    for state in ["open", "idle"] {
+        metrics::gauge!(POOL_CONNECTIONS, "state" => state).set(0.0);
+    }
+    metrics::gauge!(POOL_MAX).set(0.0);
     metrics::counter!(REDECISIONS).absolute(0);
     for kind in MODULE_FAILURE_KINDS {
         metrics::counter!(MODULE_FAILURES, "kind" => *kind).absolute(0);
@@ -100,5 +120,29 @@ fn describe() {
         for result in ["sent", "retry", "abandoned"] {
             metrics::counter!(SENDS, "channel" => channel, "result" => result).absolute(0);
         }
+    }
+}
+
+/// Reads what the store knows into its gauges, just before `/metrics` is
+/// rendered: the outbox backlog and the pool. A failed read keeps the
+/// previous values and says so in the log.
+pub async fn observe_store(store: &dyn Store) {
+    let pool = store.pool_use();
+    metrics::gauge!(POOL_CONNECTIONS, "state" => "open").set(f64::from(pool.open));
+    metrics::gauge!(POOL_CONNECTIONS, "state" => "idle").set(f64::from(pool.idle));
+    metrics::gauge!(POOL_MAX).set(f64::from(pool.max));
+    match store.outbox_backlog().await {
+        Ok(backlog) => {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |since| i64::try_from(since.as_secs()).unwrap_or(i64::MAX));
+            let age = backlog.oldest_created_at.map_or(0, |created| now.saturating_sub(created).max(0));
+            #[expect(clippy::cast_precision_loss, reason = "counts and seconds far below 2^53")]
+            {
+                metrics::gauge!(OUTBOX_BACKLOG).set(backlog.waiting as f64);
+                metrics::gauge!(OUTBOX_OLDEST_AGE).set(age as f64);
+            }
+        }
+        Err(error) => tracing::warn!(%error, "/metrics: the outbox backlog could not be read"),
     }
 }

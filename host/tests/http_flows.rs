@@ -289,6 +289,10 @@ fn check_metric_families(text: &str) {
         telemetry::REDECISIONS,
         telemetry::SENDS,
         telemetry::GROUP_COMMIT_WRITES,
+        telemetry::OUTBOX_BACKLOG,
+        telemetry::OUTBOX_OLDEST_AGE,
+        telemetry::POOL_CONNECTIONS,
+        telemetry::POOL_MAX,
     ] {
         assert!(scrape.docs.get(family).is_some_and(|help| !help.is_empty()), "no HELP for {family}:\n{text}");
     }
@@ -308,6 +312,11 @@ fn check_metric_families(text: &str) {
         );
     }
     assert!(matches!(sample(telemetry::SENDS, Some(("result", "abandoned"))), Some(Sample::Counter(_))));
+    assert!(matches!(sample(telemetry::OUTBOX_BACKLOG, None), Some(Sample::Gauge(_))), "{text}");
+    assert!(
+        matches!(sample(telemetry::POOL_MAX, None), Some(Sample::Gauge(max)) if max >= 1.0),
+        "the pool's size is read at scrape time:\n{text}"
+    );
     for family in [telemetry::HTTP_DURATION, telemetry::MODULE_CALL_DURATION, telemetry::MODULE_FUEL] {
         assert!(matches!(sample(family, None), Some(Sample::Histogram(_))), "{family} is not a histogram:\n{text}");
     }

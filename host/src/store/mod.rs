@@ -37,8 +37,8 @@ pub use codes::{CodeIssuer, CodeMatcher, IssuedCode, NoCodes};
 pub use error::StoreError;
 pub use migrations::AppliedMigration;
 pub use model::{
-    Claim, Dispatch, Entity, EntityId, FieldDispatch, NewEntity, OutboxMessage, Status, Timestamp, Update,
-    VerificationPolicy, VerificationRequest, VerifyOutcome, Written,
+    Claim, Dispatch, Entity, EntityId, FieldDispatch, NewEntity, OutboxBacklog, OutboxMessage, PoolUse, Status,
+    Timestamp, Update, VerificationPolicy, VerificationRequest, VerifyOutcome, Written,
 };
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
@@ -110,8 +110,14 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         retry_at: Option<Timestamp>,
     ) -> Result<(), StoreError>;
 
-    /// Whether the database answers (for `/healthz`).
+    /// Whether the database answers (for `/readyz`).
     async fn ping(&self) -> Result<(), StoreError>;
+
+    /// What waits in the outbox (for `/metrics`).
+    async fn outbox_backlog(&self) -> Result<OutboxBacklog, StoreError>;
+
+    /// The read pool's connections (for `/metrics`).
+    fn pool_use(&self) -> PoolUse;
 
     /// Closes the connections, waiting for operations in flight.
     async fn close(&self);

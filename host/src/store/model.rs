@@ -220,6 +220,24 @@ pub enum VerifyOutcome {
     NoCode,
 }
 
+/// What waits in the outbox: rows neither sent nor abandoned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OutboxBacklog {
+    pub waiting: i64,
+    /// `created_at` of the oldest waiting row.
+    pub oldest_created_at: Option<Timestamp>,
+}
+
+/// The connection pool's state, for `/metrics`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PoolUse {
+    /// Connections open, idle or in use.
+    pub open: u32,
+    pub idle: u32,
+    /// The most the pool opens.
+    pub max: u32,
+}
+
 /// One outbox row claimed for sending.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxMessage {

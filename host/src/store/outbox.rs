@@ -6,7 +6,7 @@
 
 use super::conn::{Conn, Dialect, args};
 use super::error::StoreError;
-use super::model::{EntityId, OutboxMessage, Timestamp};
+use super::model::{EntityId, OutboxBacklog, OutboxMessage, Timestamp};
 use super::rows::{OutboxRow, claimed_messages};
 
 /// Queues a message in the caller's transaction: it is sent only if the
@@ -61,6 +61,16 @@ pub(super) async fn claim(
     let rows: Vec<OutboxRow> =
         conn.fetch_all(sql, args![now.saturating_add(lease_secs), now, i64::from(limit)]).await?;
     Ok(claimed_messages(rows))
+}
+
+/// How many rows wait to be sent, and since when.
+pub(super) async fn backlog(conn: &mut Conn<'_>) -> Result<OutboxBacklog, StoreError> {
+    const WAITING: &str = "sent_at IS NULL AND abandoned_at IS NULL";
+    let waiting: i64 = conn.scalar(&format!("SELECT count(*) FROM outbox WHERE {WAITING}"), args![]).await?;
+    let oldest: Vec<i64> = conn
+        .scalars(&format!("SELECT created_at FROM outbox WHERE {WAITING} ORDER BY created_at LIMIT 1"), args![])
+        .await?;
+    Ok(OutboxBacklog { waiting, oldest_created_at: oldest.first().copied() })
 }
 
 /// Idempotent: marking a sent row sent again changes nothing.

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use pactum_host::store::{Store, StoreError};
+use pactum_host::store::{OutboxBacklog, Store, StoreError};
 use serde_json::json;
 use tokio::sync::Barrier;
 
@@ -24,6 +24,10 @@ async fn the_outbox_is_claimed_sent_and_retried_with_backoff(db: &TestDb) {
     for (id, mobile) in [(a, "+4511111111"), (b, "+4522222222"), (c, "+4533333333")] {
         update_current(&*store, mobile_change(id, T0, json!({}), mobile), &Codes("1")).await.unwrap();
     }
+
+    let backlog = store.outbox_backlog().await.unwrap();
+    assert_eq!(backlog.waiting, 3, "three rows wait: {backlog:?}");
+    assert!(backlog.oldest_created_at.is_some());
 
     let claimed = store.claim_outbox(T0, 60, 2).await.unwrap();
     let summary: Vec<_> = claimed.iter().map(|m| (m.entity_id, m.recipient.as_str(), m.attempts)).collect();
@@ -47,6 +51,10 @@ async fn the_outbox_is_claimed_sent_and_retried_with_backoff(db: &TestDb) {
     assert_eq!(backoff.iter().map(|m| (m.id, m.attempts)).collect::<Vec<_>>(), vec![(second, 2)]);
     store.mark_failed(second, T0 + 301, "rejected", None).await.unwrap();
     assert!(store.claim_outbox(T0 + 100_000, 60, 10).await.unwrap().is_empty());
+    // Sent and abandoned rows wait no more.
+    assert_eq!(store.outbox_backlog().await.unwrap(), OutboxBacklog { waiting: 0, oldest_created_at: None });
+    let pool = store.pool_use();
+    assert!(pool.max >= 1 && pool.open <= pool.max && pool.idle <= pool.open, "{pool:?}");
 
     assert!(matches!(store.mark_sent(9_999, T0).await, Err(StoreError::NotFound)));
     assert!(matches!(store.mark_failed(9_999, T0, "x", None).await, Err(StoreError::NotFound)));

@@ -27,7 +27,8 @@ use super::conn::Conn;
 use super::error::StoreError;
 use super::migrations::{self, AppliedMigration};
 use super::model::{
-    Entity, EntityId, NewEntity, OutboxMessage, Timestamp, Update, VerificationPolicy, VerifyOutcome, Written,
+    Entity, EntityId, NewEntity, OutboxBacklog, OutboxMessage, PoolUse, Timestamp, Update, VerificationPolicy,
+    VerifyOutcome, Written,
 };
 use super::{Store, entities, outbox, verification};
 
@@ -179,6 +180,19 @@ impl Store for SqliteStore {
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    async fn outbox_backlog(&self) -> Result<OutboxBacklog, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let backlog = outbox::backlog(&mut Conn::Sqlite(&mut tx)).await?;
+        tx.commit().await?;
+        Ok(backlog)
+    }
+
+    fn pool_use(&self) -> PoolUse {
+        let open = self.pool.size();
+        let idle = u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX);
+        PoolUse { open, idle, max: self.pool.options().get_max_connections() }
     }
 
     async fn close(&self) {
