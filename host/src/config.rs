@@ -63,6 +63,10 @@ pub struct ServerConfig {
     pub demo: bool,
     /// The `www/` folder with the demo page (default: the source tree's).
     pub www_dir: Option<PathBuf>,
+    /// Origins whose pages may call this server from the browser (CORS),
+    /// e.g. `["https://shop.example"]`, or `["*"]` for any. Empty (the
+    /// default): no CORS headers, so only same-origin pages can.
+    pub cors_origins: Vec<String>,
 }
 
 impl Default for ServerConfig {
@@ -74,6 +78,7 @@ impl Default for ServerConfig {
             request_timeout_ms: 10_000,
             demo: false,
             www_dir: None,
+            cors_origins: Vec::new(),
         }
     }
 }

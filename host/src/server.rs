@@ -109,6 +109,7 @@ impl Service {
             metrics: crate::http::metrics_recorder(),
             request_timeout: Duration::from_millis(config.server.request_timeout_ms),
             body_limit: config.server.body_limit_bytes,
+            cors_origins: config.server.cors_origins.clone(),
             demo,
             www: Some(config.server.www_dir.clone().unwrap_or_else(|| workspace.join("www"))),
             pkg: crate::builtin::module_path().parent().map(Path::to_path_buf),

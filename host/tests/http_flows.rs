@@ -20,6 +20,7 @@ backend_tests!(
     an_oversized_body_is_413_and_changes_nothing,
     a_declared_oversized_body_is_413_at_once_without_being_sent,
     the_bearer_scheme_is_case_insensitive,
+    cors_answers_listed_origins_only_and_preflights,
     an_expired_code_is_403_1_and_cancels_the_change,
     verify_rechecks_uniqueness_for_values_taken_behind_pactums_back,
     the_openapi_document_lists_exactly_the_routes_served,
@@ -171,6 +172,57 @@ async fn the_bearer_scheme_is_case_insensitive(db: &TestDb) {
         .await
         .unwrap();
     assert_eq!(response.status(), 401, "another scheme is no key");
+    server.stop().await;
+}
+
+async fn cors_answers_listed_origins_only_and_preflights(db: &TestDb) {
+    const SHOP: &str = "https://shop.example";
+    let allow_origin = |response: &reqwest::Response| {
+        response.headers().get("access-control-allow-origin").map(|value| value.to_str().unwrap().to_owned())
+    };
+    // Off by default: a page on another origin gets no CORS headers.
+    let server = TestServer::start(support::config(db)).await;
+    let response =
+        server.client.get(format!("{}/contracts/profile", server.base)).header("Origin", SHOP).send().await.unwrap();
+    assert_eq!((response.status().as_u16(), allow_origin(&response)), (200, None));
+    server.stop().await;
+
+    let mut config = support::config(db);
+    config.server.cors_origins = vec![SHOP.to_owned()];
+    let server = TestServer::start(config).await;
+    let id = seed(&server, json!({"name": "Ann", "email": "cors@example.com"}), Status::Active).await;
+    for (path, method, headers) in [
+        ("/contracts/profile".to_owned(), "GET", ""),
+        ("/contracts/profile/module.wasm".to_owned(), "GET", ""),
+        (format!("/userentity/dp-keyid/{id}/data"), "PUT", "authorization,content-type,if-match"),
+    ] {
+        let preflight = server
+            .client
+            .request(Method::OPTIONS, format!("{}{path}", server.base))
+            .header("Origin", SHOP)
+            .header("Access-Control-Request-Method", method)
+            .header("Access-Control-Request-Headers", headers)
+            .send()
+            .await
+            .unwrap();
+        assert!(preflight.status().is_success(), "{path}: {}", preflight.status());
+        assert_eq!(allow_origin(&preflight).as_deref(), Some(SHOP), "{path}");
+        let methods = preflight.headers()["access-control-allow-methods"].to_str().unwrap().to_owned();
+        assert!(methods.contains(method), "{path}: {methods}");
+    }
+    let response =
+        server.client.get(format!("{}/contracts/profile", server.base)).header("Origin", SHOP).send().await.unwrap();
+    assert_eq!(allow_origin(&response).as_deref(), Some(SHOP));
+    let exposed = response.headers()["access-control-expose-headers"].to_str().unwrap().to_lowercase();
+    assert!(exposed.contains("pactum-module") && exposed.contains("etag"), "{exposed}");
+    let other = server
+        .client
+        .get(format!("{}/contracts/profile", server.base))
+        .header("Origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(allow_origin(&other), None, "an origin not listed gets no CORS headers");
     server.stop().await;
 }
 

@@ -9,6 +9,7 @@ mod accounts;
 mod answer;
 mod caller;
 mod contracts;
+mod cors;
 pub mod demo;
 mod locator;
 mod openapi;
@@ -51,6 +52,8 @@ pub struct AppState {
     /// modules' folder (under `/pkg/`), when they exist.
     pub www: Option<PathBuf>,
     pub pkg: Option<PathBuf>,
+    /// `server.cors_origins`.
+    pub cors_origins: Vec<String>,
 }
 
 /// The whole API.
@@ -86,6 +89,7 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), ops::refuse_oversized))
         .layer(axum::middleware::from_fn_with_state(state.clone(), ops::observe))
         .layer(DefaultBodyLimit::max(state.body_limit))
+        .layer(cors::layer(&state.cors_origins))
         .layer(axum::middleware::from_fn(request_log::track))
         .with_state(state)
 }
