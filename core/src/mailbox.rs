@@ -58,7 +58,7 @@
 //! - The reference's IPv4 pattern (`\d`, `$`) also takes non-ASCII digits
 //!   and a line break before the `]`; `Snum` is ASCII digits only.
 
-use std::net::{Ipv4Addr, Ipv6Addr};
+use core::net::{Ipv4Addr, Ipv6Addr};
 
 use idna::uts46::{AsciiDenyList, DnsLength, Hyphens, Uts46};
 

@@ -209,22 +209,32 @@ pub fn node(batch: &Batch, batch_file: &Path) -> Result<Vec<Answer>, String> {
     Ok(answers)
 }
 
-/// Every call whose wasmtime or node answer differs from the native one, as
-/// `(index, implementation, native, other)`.
-#[must_use]
-pub fn divergences<'a>(
-    native: &'a [Answer],
-    others: &'a [(&'static str, Vec<Answer>)],
-) -> Vec<(usize, &'static str, &'a Answer, &'a Answer)> {
-    let mut found = Vec::new();
-    for (name, answers) in others {
+/// The same calls through the module in wasmtime and in node (the node
+/// batch written to `node_batch_file`).
+pub fn in_wasm(batch: &Batch, node_batch_file: &Path) -> Result<[(&'static str, Vec<Answer>); 2], String> {
+    Ok([("wasmtime", wasmtime(batch)?), ("node", node(batch, node_batch_file)?)])
+}
+
+/// Prints every call whose wasmtime or node answer differs from the native
+/// one, named by `describe(index)`, and returns how many there are.
+pub fn report_divergences(
+    native: &[Answer],
+    others: &[(&'static str, Vec<Answer>)],
+    describe: impl Fn(usize) -> String,
+) -> usize {
+    let mut count = 0;
+    for (implementation, answers) in others {
         for (index, (expected, answer)) in native.iter().zip(answers).enumerate() {
             if expected != answer {
-                found.push((index, *name, expected, answer));
+                count += 1;
+                eprintln!(
+                    "DIVERGENCE {} ({implementation})\n  native: {expected:?}\n  {implementation}: {answer:?}",
+                    describe(index)
+                );
             }
         }
     }
-    found
+    count
 }
 
 /// Expected differences between the engine and a reference corpus, each

@@ -19,14 +19,7 @@ use std::process::{Command, ExitCode};
 use pactum_tests::conformance::{self, Named, through_wasmtime};
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(0) => ExitCode::SUCCESS,
-        Ok(_) => ExitCode::FAILURE,
-        Err(error) => {
-            eprintln!("conformance: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    pactum_tests::exit_code("conformance", run())
 }
 
 fn run() -> Result<usize, String> {

@@ -25,14 +25,7 @@ use pactum_tests::reference::{self, Answer, Batch, EmailCase, ExpectedDifference
 use serde_json::Value;
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(0) => ExitCode::SUCCESS,
-        Ok(_) => ExitCode::FAILURE,
-        Err(error) => {
-            eprintln!("e-mail corpus: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    pactum_tests::exit_code("e-mail corpus", run())
 }
 
 fn run() -> Result<usize, String> {
@@ -79,18 +72,11 @@ fn run() -> Result<usize, String> {
     }
 
     // 3. The same decisions in wasm.
-    let others = [
-        ("wasmtime", reference::wasmtime(&batch)?),
-        ("node", reference::node(&batch, &Path::new(env!("CARGO_TARGET_TMPDIR")).join("email-corpus.json"))?),
-    ];
-    let divergences = reference::divergences(&native, &others);
-    for (index, implementation, native, other) in &divergences {
-        eprintln!(
-            "DIVERGENCE {:?} ({implementation})\n  native: {native:?}\n  {implementation}: {other:?}",
-            corpus.cases.get(*index).map(|case| case.input.as_str()),
-        );
-    }
-    failures += divergences.len();
+    let others = reference::in_wasm(&batch, &Path::new(env!("CARGO_TARGET_TMPDIR")).join("email-corpus.json"))?;
+    let divergences = reference::report_divergences(&native, &others, |index| {
+        format!("{:?}", corpus.cases.get(index).map(|case| &case.input))
+    });
+    failures += divergences;
 
     println!(
         "e-mail corpus ({}): {} cases, {} expected differences; native, wasmtime and node decided {} calls each; {} divergences",
@@ -98,7 +84,7 @@ fn run() -> Result<usize, String> {
         corpus.cases.len(),
         expected.expected_differences.len(),
         native.len(),
-        divergences.len(),
+        divergences,
     );
     println!("{} passed, {failures} failed", corpus.cases.len() * 3 - failures.min(corpus.cases.len() * 3));
     Ok(failures)

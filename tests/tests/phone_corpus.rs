@@ -24,14 +24,7 @@ use pactum_tests::reference::{self, Answer, Batch, ExpectedDifferences, PhoneCas
 use serde_json::Value;
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(0) => ExitCode::SUCCESS,
-        Ok(_) => ExitCode::FAILURE,
-        Err(error) => {
-            eprintln!("phone corpus: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    pactum_tests::exit_code("phone corpus", run())
 }
 
 fn run() -> Result<usize, String> {
@@ -88,20 +81,11 @@ fn run() -> Result<usize, String> {
     }
 
     // 3. The same decisions in wasm.
-    let others = [
-        ("wasmtime", reference::wasmtime(&batch)?),
-        ("node", reference::node(&batch, &Path::new(env!("CARGO_TARGET_TMPDIR")).join("phone-corpus.json"))?),
-    ];
-    let divergences = reference::divergences(&native, &others);
-    for (index, implementation, native, other) in &divergences {
-        let case = corpus.cases.get(*index);
-        eprintln!(
-            "DIVERGENCE {:?} in {:?} ({implementation})\n  native: {native:?}\n  {implementation}: {other:?}",
-            case.map(|case| case.input.as_str()),
-            case.and_then(|case| case.region.as_deref()),
-        );
-    }
-    failures += divergences.len();
+    let others = reference::in_wasm(&batch, &Path::new(env!("CARGO_TARGET_TMPDIR")).join("phone-corpus.json"))?;
+    let divergences = reference::report_divergences(&native, &others, |index| {
+        corpus.cases.get(index).map(|case| format!("{:?} in {:?}", case.input, case.region)).unwrap_or_default()
+    });
+    failures += divergences;
 
     println!(
         "phone corpus ({}): {} cases, {} expected differences; native, wasmtime and node decided {} calls each; {} divergences",
@@ -109,7 +93,7 @@ fn run() -> Result<usize, String> {
         corpus.cases.len(),
         expected.expected_differences.len(),
         native.len(),
-        divergences.len(),
+        divergences,
     );
     println!("{} passed, {failures} failed", corpus.cases.len() * 3 - failures.min(corpus.cases.len() * 3));
     Ok(failures)

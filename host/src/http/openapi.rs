@@ -309,6 +309,7 @@ fn raw_schemas() -> Vec<(&'static str, Value)> {
                     "code": {"type": "string", "enum": codes},
                     "title": {"type": "string"},
                     "detail": {"type": "string"},
+                    "requestId": {"type": "string"},
                     "errors": {"type": "array", "items": field_error}
                 }
             }),

@@ -49,6 +49,9 @@ struct ProblemBody<'a> {
     detail: Option<String>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     errors: &'a [WireFieldError],
+    /// The request's `x-request-id`, so a user's report finds its log lines.
+    #[serde(rename = "requestId", skip_serializing_if = "Option::is_none")]
+    request_id: Option<String>,
 }
 
 impl Problem {
@@ -128,6 +131,7 @@ impl IntoResponse for Problem {
             title: self.title,
             detail: Some(self.detail.clone().unwrap_or_else(|| self.default_detail())),
             errors: &self.errors,
+            request_id: super::request_log::current(),
         };
         let mut response = (status, Json(body)).into_response();
         let headers = response.headers_mut();

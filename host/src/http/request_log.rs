@@ -13,9 +13,8 @@
 
 use std::time::Instant;
 
-use axum::body::Body;
 use axum::extract::Request;
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 use tracing::Instrument;
@@ -24,8 +23,6 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The longest request id taken from a client.
 const MAX_ID_LEN: usize = 128;
-/// A problem body is small; one larger than this is passed on untouched.
-const MAX_PROBLEM_BYTES: usize = 1 << 20;
 
 pub async fn track(request: Request, next: Next) -> Response {
     let id = request
@@ -42,7 +39,7 @@ pub async fn track(request: Request, next: Next) -> Response {
         app = tracing::field::Empty,
     );
     let started = Instant::now();
-    let response = next.run(request).instrument(span.clone()).await;
+    let response = CURRENT.scope(id.clone(), next.run(request).instrument(span.clone())).await;
     let status = response.status();
     let millis = started.elapsed().as_secs_f64() * 1000.0;
     span.in_scope(|| {
@@ -52,7 +49,18 @@ pub async fn track(request: Request, next: Next) -> Response {
             tracing::info!(status = status.as_u16(), millis, "request answered");
         }
     });
-    with_id(response, &id).await
+    with_id(response, &id)
+}
+
+tokio::task_local! {
+    /// The id of the request this task answers, for the answers made
+    /// below this layer (a problem body names it).
+    static CURRENT: String;
+}
+
+/// The id of the request being answered, inside [`track`].
+pub fn current() -> Option<String> {
+    CURRENT.try_with(Clone::clone).ok()
 }
 
 fn is_usable(id: &str) -> bool {
@@ -68,29 +76,11 @@ fn generated_id() -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-async fn with_id(response: Response, id: &str) -> Response {
-    let Ok(value) = HeaderValue::from_str(id) else { return response };
-    let is_problem = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|kind| kind.as_bytes() == super::problem::PROBLEM_JSON.as_bytes());
-    let (mut parts, body) = response.into_parts();
-    parts.headers.insert(REQUEST_ID, value);
-    if !is_problem {
-        return Response::from_parts(parts, body);
+fn with_id(mut response: Response, id: &str) -> Response {
+    if let Ok(value) = HeaderValue::from_str(id) {
+        response.headers_mut().insert(REQUEST_ID, value);
     }
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_PROBLEM_BYTES).await else {
-        return Response::from_parts(parts, Body::empty());
-    };
-    let body = match serde_json::from_slice::<serde_json::Value>(&bytes) {
-        Ok(serde_json::Value::Object(mut problem)) => {
-            problem.insert("requestId".to_owned(), serde_json::Value::from(id));
-            serde_json::to_vec(&problem).map_or_else(|_| Body::from(bytes), Body::from)
-        }
-        _ => Body::from(bytes),
-    };
-    parts.headers.remove(header::CONTENT_LENGTH);
-    Response::from_parts(parts, body)
+    response
 }
 
 #[cfg(test)]

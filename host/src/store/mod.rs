@@ -123,6 +123,12 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn close(&self);
 }
 
+/// A pool's connections, the same way for both backends.
+fn pool_use<DB: sqlx::Database>(pool: &sqlx::Pool<DB>) -> PoolUse {
+    let idle = u32::try_from(pool.num_idle()).unwrap_or(u32::MAX);
+    PoolUse { open: pool.size(), idle, max: pool.options().get_max_connections() }
+}
+
 /// Opens the store a database URL names, running its migrations:
 /// `sqlite://path?mode=rwc`, or `postgres://…` / `postgresql://…` (whose
 /// `options` parameter, e.g. `?options=-c%20search_path%3Dpactum`, applies

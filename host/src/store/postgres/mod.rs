@@ -182,9 +182,7 @@ impl Store for PostgresStore {
     }
 
     fn pool_use(&self) -> PoolUse {
-        let open = self.pool.size();
-        let idle = u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX);
-        PoolUse { open, idle, max: self.pool.options().get_max_connections() }
+        super::pool_use(&self.pool)
     }
 
     async fn close(&self) {
