@@ -58,10 +58,20 @@ pub struct ServerConfig {
     pub body_limit_bytes: usize,
     /// A request still running after this long is answered 503.
     pub request_timeout_ms: u64,
+    /// A connection that has not sent a whole request head within this
+    /// long is closed (slow-loris peers hold no socket for long).
+    pub header_read_timeout_ms: u64,
+    /// A request whose body has not arrived within this long is answered
+    /// 408 and its connection closed.
+    pub body_read_timeout_ms: u64,
+    /// The largest request head (request line and headers) answered; a
+    /// larger one gets 431.
+    pub max_header_bytes: usize,
     /// Serve the demo page and the `/demo/*` routes (dev only: `/demo/codes`
     /// shows the codes of the `log` sender).
     pub demo: bool,
-    /// The `www/` folder with the demo page (default: the source tree's).
+    /// A `www/` folder that replaces the demo page the binary holds (for
+    /// working on the page without rebuilding the host).
     pub www_dir: Option<PathBuf>,
     /// Origins whose pages may call this server from the browser (CORS),
     /// e.g. `["https://shop.example"]`, or `["*"]` for any. Empty (the
@@ -76,6 +86,9 @@ impl Default for ServerConfig {
             secret_file: None,
             body_limit_bytes: 1 << 20,
             request_timeout_ms: 10_000,
+            header_read_timeout_ms: 10_000,
+            body_read_timeout_ms: 5_000,
+            max_header_bytes: 32 * 1024,
             demo: false,
             www_dir: None,
             cors_origins: Vec::new(),

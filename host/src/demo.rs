@@ -43,7 +43,11 @@ pub fn prepare(data_dir: &Path, listen: std::net::SocketAddr) -> anyhow::Result<
         std::fs::write(&secret_file, random_hex(32)?)?;
     }
     let keys = keys(&data_dir)?;
-    let loyalty_module = crate::builtin::module_path().with_file_name("loyalty.wasm");
+    // The example plugin from the binary, written beside the contracts as
+    // an operator's plugin would be.
+    let loyalty_module = data_dir.join("modules").join(crate::builtin::PLUGIN_FILE_NAME);
+    std::fs::create_dir_all(data_dir.join("modules"))?;
+    std::fs::write(&loyalty_module, crate::builtin::plugin()?)?;
 
     let all = [Permission::Read, Permission::Create, Permission::Update, Permission::Delete, Permission::Verify];
     let apps = [("webshop", BTreeSet::from(all), Some("crm")), ("reader", BTreeSet::from([Permission::Read]), None)];

@@ -4,7 +4,7 @@
 //! tests, which run exactly this.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 use crate::apps::Apps;
 use crate::config::Config;
 use crate::delivery::{LogSender, OutboxWorker, Senders};
+use crate::http::connection::ConnectionLimits;
 use crate::http::{AppState, demo::Demo};
 use crate::registry::Registry;
 use crate::runtime::{Runtime, RuntimeOptions};
@@ -32,6 +33,7 @@ pub struct Service {
     pub log: Arc<LogSender>,
     worker: JoinHandle<()>,
     shutdown: CancellationToken,
+    connections: ConnectionLimits,
 }
 
 /// Reads the server secret: `PACTUM_SECRET`, else `server.secret_file`.
@@ -98,7 +100,6 @@ impl Service {
         }
         .spawn(wake, shutdown.clone());
 
-        let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default();
         let demo = demo.or_else(|| config.server.demo.then(Demo::default)).map(|mut demo| {
             demo.log = Some(Arc::clone(&log));
             Arc::new(demo)
@@ -109,12 +110,21 @@ impl Service {
             metrics: crate::http::metrics_recorder(),
             request_timeout: Duration::from_millis(config.server.request_timeout_ms),
             body_limit: config.server.body_limit_bytes,
+            body_read_timeout: Duration::from_millis(config.server.body_read_timeout_ms),
+            max_header_bytes: config.server.max_header_bytes,
             cors_origins: config.server.cors_origins.clone(),
             demo,
-            www: Some(config.server.www_dir.clone().unwrap_or_else(|| workspace.join("www"))),
-            pkg: crate::builtin::module_path().parent().map(Path::to_path_buf),
+            www: config.server.www_dir.clone(),
+            pkg: crate::builtin::override_path().and_then(|module| module.parent().map(Path::to_path_buf)),
         };
-        Ok(Self { state, log, worker, shutdown })
+        let connections = ConnectionLimits {
+            header_read_timeout: Duration::from_millis(config.server.header_read_timeout_ms),
+            // Twice the head limit: the middleware answers heads between the
+            // two with a problem body; hyper refuses what does not fit at all.
+            max_head_bytes: config.server.max_header_bytes.saturating_mul(2),
+            drain: Duration::from_millis(config.server.request_timeout_ms),
+        };
+        Ok(Self { state, log, worker, shutdown, connections })
     }
 
     /// Serves on `listener` until `stop` resolves, then finishes the
@@ -125,7 +135,7 @@ impl Service {
         stop: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let router = crate::http::app(self.state.clone());
-        let served = axum::serve(listener, router).with_graceful_shutdown(stop).await;
+        let served = crate::http::connection::serve(listener, router, self.connections, stop).await;
         self.stop().await;
         served.context("the HTTP server failed")
     }

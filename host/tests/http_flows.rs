@@ -25,6 +25,7 @@ backend_tests!(
     verify_rechecks_uniqueness_for_values_taken_behind_pactums_back,
     the_openapi_document_lists_exactly_the_routes_served,
     health_metrics_contracts_and_modules_are_served,
+    a_server_without_the_demo_serves_no_page,
 );
 
 async fn seed(server: &TestServer, data: Value, status: Status) -> i64 {
@@ -377,6 +378,21 @@ fn check_metric_families(text: &str) {
         matches!(&evaluated, Some(Sample::Histogram(buckets)) if buckets.iter().any(|bucket| bucket.count > 0.0)),
         "the update's module call is counted: {evaluated:?}"
     );
+}
+
+/// A production server (`demo = false`) serves no demo page: it has no
+/// `/demo/*` routes for the page to call. The SDK's module files stay.
+async fn a_server_without_the_demo_serves_no_page(db: &TestDb) {
+    let mut config = support::config(db);
+    config.server.demo = false;
+    let server = TestServer::start(config).await;
+    for path in ["/", "/static/dist/demo/app.js", "/demo/apps"] {
+        let page = server.request("", Method::GET, path).send().await.unwrap();
+        assert_eq!(page.status(), 404, "{path} without the demo");
+    }
+    let module = server.request("", Method::GET, "/pkg/pactum_wasm_bg.wasm").send().await.unwrap();
+    assert_eq!(module.status(), 200, "the SDK's module files are served without the demo");
+    server.stop().await;
 }
 
 async fn health_metrics_contracts_and_modules_are_served(db: &TestDb) {

@@ -176,17 +176,13 @@ pub fn wasmtime(batch: &Batch) -> Result<Vec<Answer>, String> {
 /// browser SDK uses (`node/decide.mjs`), the batch written to `batch_file`.
 /// A missing `node` fails the run.
 pub fn node(batch: &Batch, batch_file: &Path) -> Result<Vec<Answer>, String> {
-    let module_path = pactum_host::builtin::module_path();
-    let module_dir = module_path.parent().unwrap_or(Path::new("."));
+    let module_dir = crate::module_dir()?;
     let encoded = serde_json::to_vec(batch).map_err(|error| error.to_string())?;
     std::fs::write(batch_file, encoded).map_err(|error| format!("writing {}: {error}", batch_file.display()))?;
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("node").join("decide.mjs");
-    let output = Command::new("node")
-        .arg(&script)
-        .arg(module_dir)
-        .arg(batch_file)
-        .output()
-        .map_err(|error| format!("cannot run `node` ({error}); install Node.js 20 (apt-get install nodejs)"))?;
+    let output = Command::new("node").arg(&script).arg(&module_dir).arg(batch_file).output().map_err(|error| {
+        format!("cannot run `node` ({error}); install Node.js 18.15 or later (apt-get install nodejs)")
+    })?;
     if !output.status.success() {
         return Err(format!("node failed: {}", String::from_utf8_lossy(&output.stderr)));
     }

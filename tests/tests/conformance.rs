@@ -61,8 +61,7 @@ fn run() -> Result<usize, String> {
 }
 
 fn through_node(cases: &[Named]) -> Result<Vec<Vec<u8>>, String> {
-    let module_dir = pactum_host::builtin::module_path();
-    let module_dir = module_dir.parent().unwrap_or(Path::new("."));
+    let module_dir = pactum_tests::module_dir()?;
     let input: Vec<serde_json::Value> = cases
         .iter()
         .map(|case| serde_json::json!({"name": case.name, "call": String::from_utf8_lossy(&case.call)}))
@@ -71,12 +70,9 @@ fn through_node(cases: &[Named]) -> Result<Vec<Vec<u8>>, String> {
     std::fs::write(&cases_file, serde_json::to_vec(&input).unwrap_or_default())
         .map_err(|error| format!("writing {}: {error}", cases_file.display()))?;
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("node").join("evaluate.mjs");
-    let output = Command::new("node")
-        .arg(&script)
-        .arg(module_dir)
-        .arg(&cases_file)
-        .output()
-        .map_err(|error| format!("cannot run `node` ({error}); install Node.js 20 (apt-get install nodejs)"))?;
+    let output = Command::new("node").arg(&script).arg(module_dir).arg(&cases_file).output().map_err(|error| {
+        format!("cannot run `node` ({error}); install Node.js 18.15 or later (apt-get install nodejs)")
+    })?;
     if !output.status.success() {
         return Err(format!("node failed: {}", String::from_utf8_lossy(&output.stderr)));
     }

@@ -60,7 +60,9 @@ fn print_banner(service: &Service, address: SocketAddr, data_dir: Option<&std::p
     let base = format!("http://{address}");
     let mut out = std::io::stdout().lock();
     writeln!(out, "Pactum {}", env!("CARGO_PKG_VERSION"))?;
-    writeln!(out, "  demo page   {base}/")?;
+    if service.state.demo.is_some() {
+        writeln!(out, "  demo page   {base}/")?;
+    }
     writeln!(out, "  API         {base}/userentity/...   (docs/http-api.md)")?;
     writeln!(out, "  OpenAPI     {base}/openapi.json")?;
     writeln!(out, "  health      {base}/healthz   metrics {base}/metrics")?;

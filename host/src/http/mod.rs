@@ -2,12 +2,16 @@
 //! every error renders as problem+json with a catalogue code.
 //!
 //! Handlers only extract, call `crate::service` and render; the rules live
-//! in the service. Middleware: a body limit (413), a request timeout (503),
-//! metrics and request logs.
+//! in the service. Middleware: a head size limit (431), a body limit (413),
+//! a body read timeout (408), a request timeout (503), metrics and request
+//! logs; `connection.rs` adds the limits below HTTP (header read timeout,
+//! hyper's own 431).
 
 mod accounts;
 mod answer;
+mod assets;
 mod caller;
+pub mod connection;
 mod contracts;
 mod cors;
 pub mod demo;
@@ -46,10 +50,15 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     pub request_timeout: Duration,
     pub body_limit: usize,
+    /// `server.body_read_timeout_ms` (408 after).
+    pub body_read_timeout: Duration,
+    /// `server.max_header_bytes` (431 above).
+    pub max_header_bytes: usize,
     /// The demo routes; `None` answers them 404.
     pub demo: Option<Arc<demo::Demo>>,
-    /// `www/` (the page at `/`, files under `/static/`) and the built
-    /// modules' folder (under `/pkg/`), when they exist.
+    /// Folders on disk that replace the embedded page (`www/`: the page at
+    /// `/`, files under `/static/`) and module files (under `/pkg/`);
+    /// `None` serves what the binary holds (`assets.rs`).
     pub www: Option<PathBuf>,
     pub pkg: Option<PathBuf>,
     /// `server.cors_origins`.
@@ -76,16 +85,22 @@ pub fn app(state: AppState) -> Router {
         .route("/demo/apps", get(demo::apps))
         .route("/demo/entities", get(demo::entities))
         .route("/demo/codes", get(demo::codes));
-    if let Some(www) = state.www.as_ref().filter(|dir| dir.is_dir()) {
-        router = router
+    // The page is the demo's: a production server (`demo = false`) has no
+    // `/demo/*` routes for it to call, so it serves no page either.
+    router = match (&state.www, &state.demo) {
+        (_, None) => router,
+        (Some(www), Some(_)) => router
             .route_service("/", ServeFile::new(www.join("demo").join("index.html")))
-            .nest_service("/static", ServeDir::new(www));
-    }
-    if let Some(pkg) = state.pkg.as_ref().filter(|dir| dir.is_dir()) {
-        router = router.nest_service("/pkg", ServeDir::new(pkg));
-    }
+            .nest_service("/static", ServeDir::new(www)),
+        (None, Some(_)) => router.route("/", get(assets::index)).route("/static/{*path}", get(assets::page_file)),
+    };
+    router = match &state.pkg {
+        Some(pkg) => router.nest_service("/pkg", ServeDir::new(pkg)),
+        None => router.route("/pkg/{*path}", get(assets::module_file)),
+    };
     router
         .fallback(ops::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), ops::read_body))
         .layer(axum::middleware::from_fn_with_state(state.clone(), ops::refuse_oversized))
         .layer(axum::middleware::from_fn_with_state(state.clone(), ops::observe))
         .layer(DefaultBodyLimit::max(state.body_limit))

@@ -5,8 +5,9 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use axum::Json;
+use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -54,14 +55,22 @@ pub async fn method_not_allowed() -> Problem {
     Problem::new("405")
 }
 
-/// Counts and times every request by route and status, and answers 503 when
-/// one runs past the configured timeout (its work is dropped; a store
-/// transaction that has not committed rolls back).
-/// Refuses a body whose declared `Content-Length` is over the limit before
+/// Refuses a request head over `server.max_header_bytes` (431) and a body whose declared `Content-Length` is over the limit before
 /// reading any of it: otherwise the request waited for a body that was
 /// never going to be accepted (a client that declared 5 MB and sent nothing
 /// was answered 503 after the request timeout).
 pub async fn refuse_oversized(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let head = head_bytes(&request);
+    if head > state.max_header_bytes {
+        return close(
+            Problem::new("431")
+                .detail(format!(
+                    "the request head has {head} bytes; this server takes at most {}",
+                    state.max_header_bytes
+                ))
+                .into_response(),
+        );
+    }
     let declared = request
         .headers()
         .get(axum::http::header::CONTENT_LENGTH)
@@ -75,6 +84,58 @@ pub async fn refuse_oversized(State(state): State<AppState>, request: Request, n
     }
 }
 
+/// Reads the body within `server.body_read_timeout_ms`, so a client that
+/// trickles it (or declares more than it sends) is answered 408 and
+/// disconnected instead of holding a request slot until the request
+/// timeout. The handlers then read the buffered body.
+pub async fn read_body(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    match tokio::time::timeout(state.body_read_timeout, axum::body::to_bytes(body, state.body_limit)).await {
+        Ok(Ok(bytes)) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        Ok(Err(error)) if is_length_limit(&error) => Problem::new("413")
+            .detail(format!("the body is over the limit of {} bytes", state.body_limit))
+            .into_response(),
+        Ok(Err(error)) => {
+            // The peer hung up or broke the framing mid-body: no one is
+            // listening for the answer.
+            tracing::debug!(%error, "the request body could not be read");
+            close(Problem::new("400.22").detail("the request body could not be read").into_response())
+        }
+        Err(_) => close(
+            Problem::new("408")
+                .detail(format!("the body did not arrive within {} ms", state.body_read_timeout.as_millis()))
+                .into_response(),
+        ),
+    }
+}
+
+fn is_length_limit(error: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(cause) = source {
+        if cause.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
+}
+
+/// The request line and headers as sent, within a few bytes.
+fn head_bytes(request: &Request) -> usize {
+    let line = request.method().as_str().len() + request.uri().to_string().len() + 12;
+    request.headers().iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum::<usize>() + line
+}
+
+/// Marks an answer as the connection's last: the rest of what the peer
+/// sends is not read.
+fn close(mut response: Response) -> Response {
+    response.headers_mut().insert(axum::http::header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
+/// Counts and times every request by route and status, and answers 503 when
+/// one runs past the configured timeout (its work is dropped; a store
+/// transaction that has not committed rolls back).
 pub async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let route = request.extensions().get::<MatchedPath>().map_or("unmatched", |path| path.as_str()).to_owned();
     let method = request.method().to_string();

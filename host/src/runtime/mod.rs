@@ -40,15 +40,17 @@ impl Default for RuntimeOptions {
     }
 }
 
-/// `$PACTUM_CACHE_DIR`, else `target/pactum-cache` in the workspace the
-/// binary was built in (tests and `cargo run`), else none.
+/// `$PACTUM_CACHE_DIR`, else the user's cache folder
+/// (`$XDG_CACHE_HOME/pactum`, `~/.cache/pactum`), else none (a user
+/// without a home compiles each module at start). Never a shared folder
+/// such as `/tmp`: a compiled module is machine code that is loaded
+/// without a second check, so its folder must be the user's own.
 #[must_use]
 pub fn default_cache_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("PACTUM_CACHE_DIR") {
         return Some(PathBuf::from(dir));
     }
-    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent()?.to_path_buf();
-    Some(workspace.join("target").join("pactum-cache"))
+    dirs::cache_dir().map(|dir| dir.join("pactum"))
 }
 
 /// Warm instances kept per module; the pool is sized for this many per
@@ -130,5 +132,11 @@ impl Runtime {
 /// Hex SHA-256.
 #[must_use]
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|byte| format!("{byte:02x}")).collect()
+    hex(&Sha256::digest(bytes))
+}
+
+/// Lower-case hex of `bytes`.
+#[must_use]
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }

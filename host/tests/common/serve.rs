@@ -33,22 +33,30 @@ impl ServeProcess {
     }
 
     /// [`Self::start`] with extra environment variables.
-    #[expect(clippy::expect_used, clippy::panic, reason = "test helper: a host that cannot start fails the test")]
     pub fn start_with(name: &str, dir: &Path, config: &Path, rust_log: &str, environment: &[(&str, &str)]) -> Self {
-        let stdout = dir.join(format!("{name}.stdout.log"));
-        let stderr = dir.join(format!("{name}.stderr.log"));
-        let append = |path: &Path| {
-            std::fs::OpenOptions::new().create(true).append(true).open(path).expect("a log file in the test's folder")
-        };
-        let printed_before = std::fs::read_to_string(&stdout).map_or(0, |text| text.len());
-        let mut child = Command::new(env!("CARGO_BIN_EXE_pactum"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_pactum"));
+        command
             .args(["serve", "--listen", "127.0.0.1:0", "--config"])
             .arg(config)
             .env("RUST_LOG", rust_log)
             // The configuration names the secret; nothing from the caller's
             // environment may override it.
             .env_remove("PACTUM_SECRET")
-            .envs(environment.iter().copied())
+            .envs(environment.iter().copied());
+        Self::launch(name, dir, command)
+    }
+
+    /// Runs `command` (a `pactum serve` however started) with its output in
+    /// `<dir>/<name>.{stdout,stderr}.log`, and waits for it to listen.
+    #[expect(clippy::expect_used, clippy::panic, reason = "test helper: a host that cannot start fails the test")]
+    pub fn launch(name: &str, dir: &Path, mut command: Command) -> Self {
+        let stdout = dir.join(format!("{name}.stdout.log"));
+        let stderr = dir.join(format!("{name}.stderr.log"));
+        let append = |path: &Path| {
+            std::fs::OpenOptions::new().create(true).append(true).open(path).expect("a log file in the test's folder")
+        };
+        let printed_before = std::fs::read_to_string(&stdout).map_or(0, |text| text.len());
+        let mut child = command
             .stdin(Stdio::null())
             .stdout(append(&stdout))
             .stderr(append(&stderr))

@@ -104,7 +104,8 @@ pub struct TestServer {
 impl TestServer {
     /// Starts a server over `config`.
     pub async fn start(config: Config) -> Self {
-        let service = Service::build(&config, SECRET, Some(Demo::default())).await.expect("the service builds");
+        let service =
+            Service::build(&config, SECRET, config.server.demo.then(Demo::default)).await.expect("the service builds");
         let accounts = service.state.accounts.clone();
         let (listener, address) =
             pactum_host::server::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("a free port");
