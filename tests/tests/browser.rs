@@ -21,7 +21,11 @@ use std::process::{Command, Output};
 
 use pactum_tests::conformance;
 
-const CHROMIUM: &str = "/usr/bin/chromium";
+/// `$PACTUM_CHROMIUM`, or Debian's Chromium; www/test/browser.mjs reads
+/// the same variable.
+fn chromium() -> PathBuf {
+    std::env::var_os("PACTUM_CHROMIUM").map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from)
+}
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the workspace").to_path_buf()
@@ -36,13 +40,15 @@ fn target_dir() -> PathBuf {
 }
 
 fn require_tools(www: &Path) {
+    let chromium = chromium();
     assert!(
-        Path::new(CHROMIUM).is_file(),
-        "{CHROMIUM} is missing: install Debian's Chromium with `apt-get install -y chromium` (the tests never download a browser)"
+        chromium.is_file(),
+        "{} is missing: install Debian's Chromium with `apt-get install -y chromium`, or name another with PACTUM_CHROMIUM (the tests never download a browser)",
+        chromium.display()
     );
     assert!(
         Command::new("node").arg("--version").output().is_ok_and(|output| output.status.success()),
-        "`node` is missing: install Node.js 20 with `apt-get install -y nodejs npm`"
+        "`node` is missing: install Node.js 18.15 or later with `apt-get install -y nodejs npm`"
     );
     assert!(
         www.join("node_modules").join("playwright-core").is_dir(),
@@ -83,8 +89,12 @@ impl Server {
             .expect("a tokio runtime for the server");
         let (base, stop, task) = runtime.block_on(async {
             let any_port = SocketAddr::from(([127, 0, 0, 1], 0));
-            let (service, _setup) =
+            let (mut service, _setup) =
                 pactum_host::demo::service(data_dir, any_port).await.expect("the demo service starts");
+            // The page as `npm run build` just compiled it, not as the host
+            // embedded it when it was built (host/tests/standalone.rs
+            // checks the embedded page).
+            service.state.www = Some(workspace().join("www"));
             let (listener, address) = pactum_host::server::bind(any_port).await.expect("a free port");
             let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
             let task = tokio::spawn(service.serve(listener, async move {
@@ -157,23 +167,33 @@ fn chromium_runs_the_demo_page_and_the_conformance_corpus() {
         .collect();
     files.sort();
     assert!(files.len() >= 2, "www/test/ holds the demo and conformance tests: {files:?}");
-    let output = Command::new("node")
-        .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
-        .args(&files)
-        .current_dir(&www)
-        .env("PACTUM_BASE_URL", &server.base)
-        .env("PACTUM_CONFORMANCE_FILE", &expectations)
-        .env("PACTUM_SCREENSHOTS", &screenshots)
-        .output()
-        .expect("running node --test");
+    // One `node --test` per file, so the files (each driving a Chromium
+    // against the one server) never overlap, without `--test-concurrency`
+    // (which Node 18 before 18.19 lacks).
+    let mut text = String::new();
+    let mut failed = Vec::new();
+    let mut stdout = std::io::stdout();
+    for file in &files {
+        let output = Command::new("node")
+            .args(["--test", "--test-reporter=spec", file])
+            .current_dir(&www)
+            .env("PACTUM_BASE_URL", &server.base)
+            .env("PACTUM_CONFORMANCE_FILE", &expectations)
+            .env("PACTUM_SCREENSHOTS", &screenshots)
+            .env("PACTUM_CHROMIUM", chromium())
+            .output()
+            .expect("running node --test");
+        // Straight to stdout, past the test harness's capture: the counts belong in every log.
+        let _ = stdout.write_all(&output.stdout);
+        let _ = stdout.write_all(&output.stderr);
+        text.push_str(&String::from_utf8_lossy(&output.stdout));
+        if !output.status.success() {
+            failed.push(file.clone());
+        }
+    }
     drop(server);
 
-    // Straight to stdout, past the test harness's capture: the counts belong in every log.
-    let mut stdout = std::io::stdout();
-    let _ = stdout.write_all(&output.stdout);
-    let _ = stdout.write_all(&output.stderr);
-    let text = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "the browser tests failed (screenshots: {})", screenshots.display());
+    assert!(failed.is_empty(), "the browser tests in {failed:?} failed (screenshots: {})", screenshots.display());
     let summary = format!("browser conformance: {count} cases");
     assert!(text.contains(&summary), "the Chromium run did not report `{summary}`");
     assert!(text.contains("; 0 divergences"), "the Chromium run reported divergences");

@@ -9,10 +9,16 @@ use anyhow::{Context, Result, bail};
 
 /// Runs one command in `dir`, failing with `what` if it fails.
 pub fn run(what: &str, dir: &Path, program: &str, args: &[&str]) -> Result<()> {
+    run_env(what, dir, program, args, &[])
+}
+
+/// [`run`], with `env` added to the command's environment.
+pub fn run_env(what: &str, dir: &Path, program: &str, args: &[&str], env: &[(&str, String)]) -> Result<()> {
     eprintln!("\n== {what}: {program} {}", args.join(" "));
     let status = Command::new(program)
         .current_dir(dir)
         .args(args)
+        .envs(env.iter().cloned())
         .status()
         .with_context(|| format!("{what}: could not start `{program}`; is it installed?"))?;
     if !status.success() {
@@ -47,12 +53,15 @@ pub fn build_www(root: &Path) -> Result<()> {
 }
 
 pub fn test(root: &Path, build_modules: impl Fn() -> Result<()>) -> Result<()> {
+    // First, so a missing tool stops the run before the long build.
+    let env = super::setup::ensure(super::setup::Task::Test)?;
     let cargo = cargo();
     run("format", root, &cargo, &["fmt", "--all", "--", "--check"])?;
     run("core for wasm32", root, &cargo, &["build", "--package", "pactum-core", "--target", "wasm32-unknown-unknown"])?;
     eprintln!("\n== contract modules: cargo xtask wasm");
     build_modules()?;
-    npm_install(root)?;
+    // The page's scripts before the host's build, which embeds them.
+    build_www(root)?;
     run(
         "typescript declarations",
         &root.join("www"),
@@ -60,7 +69,9 @@ pub fn test(root: &Path, build_modules: impl Fn() -> Result<()>) -> Result<()> {
         &["--no-install", "tsc", "--noEmit", "-p", "tsconfig.json"],
     )?;
     run("clippy", root, &cargo, &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
-    run("tests", root, &cargo, &["test", "--workspace"])?;
+    run_env("tests", root, &cargo, &["test", "--workspace"], &env)?;
+    // After the tests, whose build made the debug `pactum` it packages.
+    super::package::check_package(root)?;
     eprintln!("\nall checks passed");
     Ok(())
 }

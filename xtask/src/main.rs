@@ -8,7 +8,9 @@
 //! plugin `loyalty.wasm` (`plugins/loyalty`, no wasm-bindgen).
 
 mod ci;
+mod package;
 mod serve;
+mod setup;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -24,13 +26,19 @@ fn main() -> Result<()> {
     match task.as_str() {
         "wasm" => build_wasm().and_then(|_| build_plugin()).map(|_| ()),
         "plugin" => build_plugin().map(|_| ()),
+        "setup" => match std::env::args().nth(2).as_deref() {
+            Some("serve") => setup::ensure(setup::Task::Serve).map(|_| ()),
+            Some("test") | None => setup::ensure(setup::Task::Test).map(|_| ()),
+            Some(other) => bail!("cargo xtask setup [serve|test], not `{other}`"),
+        },
+        "package" => package::run(&workspace_root(), &std::env::args().skip(2).collect::<Vec<_>>()),
         "test" => ci::test(&workspace_root(), || build_wasm().and_then(|_| build_plugin()).map(|_| ())),
         "serve" => {
             let args: Vec<String> = std::env::args().skip(2).collect();
             serve::serve(&workspace_root(), || build_wasm().and_then(|_| build_plugin()).map(|_| ()), &args)
         }
         _ => bail!(
-            "usage: cargo xtask wasm      (builds target/wasm/pactum_wasm_bg.wasm and target/wasm/loyalty.wasm)\n       cargo xtask plugin    (builds target/wasm/loyalty.wasm only)\n       cargo xtask test      (the README's test command: every check CI runs)\n       cargo xtask serve     (the README's serve command: the API and demo page on http://127.0.0.1:8080)"
+            "usage: cargo xtask wasm      (builds target/wasm/pactum_wasm_bg.wasm and target/wasm/loyalty.wasm)\n       cargo xtask plugin    (builds target/wasm/loyalty.wasm only)\n       cargo xtask test      (the README's test command: every check CI runs)\n       cargo xtask serve     (the README's serve command: the API and demo page on http://127.0.0.1:8080)\n       cargo xtask setup [serve|test]  (only the tools those commands find or install first)\n       cargo xtask package [--check [FILE.deb]]  (the Debian package from the debug build; --check installs, starts and purges it)"
         ),
     }
 }
@@ -88,6 +96,9 @@ fn build_wasm() -> Result<PathBuf> {
         .keep_debug(false)
         .generate(&out_dir)
         .context("running wasm-bindgen")?;
+    // The glue is an ES module in a `.js` file; without this, Node before
+    // 20.19 (Debian 12's 18) loads it as CommonJS and fails.
+    std::fs::write(out_dir.join("package.json"), "{\"type\": \"module\"}\n").context("writing package.json")?;
     let module = out_dir.join("pactum_wasm_bg.wasm");
     let bytes = std::fs::read(&module).with_context(|| format!("reading {}", module.display()))?;
     record(&module, &bytes)?;

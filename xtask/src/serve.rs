@@ -9,6 +9,7 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 
 pub fn serve(root: &Path, build_modules: impl Fn() -> Result<()>, args: &[String]) -> Result<()> {
+    super::setup::ensure(super::setup::Task::Serve)?;
     build_modules()?;
     super::ci::build_www(root)?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
