@@ -3,7 +3,6 @@
 
 use serde_json::Value;
 
-use crate::catalogue::codes;
 use crate::contract::{Channel, Role};
 
 /// What the evaluation is asked to do.
@@ -98,8 +97,5 @@ impl FieldError {
 /// the generic `400`, and the per-field codes stay in `errors`.
 #[must_use]
 pub fn top_code(errors: &[FieldError]) -> &'static str {
-    match errors.split_first() {
-        Some((first, rest)) if rest.iter().all(|error| error.code == first.code) => first.code,
-        _ => codes::VALIDATION_FAILED,
-    }
+    crate::catalogue::top_code(errors.iter().map(|error| error.code))
 }

@@ -35,17 +35,17 @@
 //! - No panic on any input. Deep or huge documents are refused by
 //!   [`limits`] before any recursive step.
 
-pub mod catalogue;
 pub mod contract;
 pub mod decision;
 mod evaluate;
-pub mod limits;
 pub mod mailbox;
 mod merge;
 mod normalized;
 pub mod phone;
 pub mod pointer;
 pub mod wire;
+
+pub use pactum_wire::{catalogue, limits};
 
 pub use catalogue::{CATALOGUE, CatalogueEntry};
 pub use contract::{Channel, Contract, ContractError, ContractProblem, Role};

@@ -1,13 +1,14 @@
-//! The wire contract: one serializable call in, one tagged outcome out.
+//! The core behind the wire (`pactum-wire`): a call in, an outcome out.
 //!
-//! These types mirror the core's own on purpose: the core may change its
-//! internals, the wire may not. Three doors lead here: JSON bytes
-//! ([`evaluate_json`], the plain ABI), JSON values ([`evaluate_value`]), and the
-//! wasm-bindgen API, which forwards to an [`Evaluator`].
+//! The wire's types are defined once in `pactum-wire` and re-exported here;
+//! this file turns the core's own types into them and dispatches calls. The
+//! core may change its internals, the wire may not. Three doors lead here:
+//! JSON bytes ([`evaluate_json`], the plain ABI), JSON values
+//! ([`evaluate_value`]), and the wasm-bindgen API, which forwards to an
+//! [`Evaluator`].
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::catalogue::codes;
@@ -15,40 +16,10 @@ use crate::contract::{Contract, ContractError};
 use crate::decision::{Decision, FieldError, Operation, Pending, UniqueClaim};
 use crate::evaluate::evaluate;
 
-/// The wire ABI version, reported by every module. Bumped on any change that
-/// an existing host or plugin could notice.
-pub const ABI_VERSION: u32 = 1;
-
-/// One evaluation request.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Call {
-    /// The contract document, compiled for this call only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contract: Option<Value>,
-    /// A contract loaded earlier with [`Evaluator::load`]; compiled once.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contract_ref: Option<String>,
-    #[serde(default)]
-    pub operation: WireOperation,
-    /// The entity's data now; `null` when it has none.
-    #[serde(default)]
-    pub current: Value,
-    pub payload: Value,
-    /// Facts the host supplies because a module has no clock or I/O, e.g.
-    /// `{"today": "2026-11-28"}`. The built-in module ignores them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub context: Option<Value>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum WireOperation {
-    #[default]
-    Update,
-    Create,
-    Validate,
-}
+pub use pactum_wire::{
+    ABI_VERSION, Call, Failure, Load, Loaded, Outcome, WireClaim, WireDecision, WireFieldError, WireOperation,
+    WirePending, parse, to_bytes,
+};
 
 impl From<WireOperation> for Operation {
     fn from(operation: WireOperation) -> Self {
@@ -58,78 +29,6 @@ impl From<WireOperation> for Operation {
             WireOperation::Validate => Self::Validate,
         }
     }
-}
-
-/// What a call answers: a decision (the call ran), or a failure (it could
-/// not run: a malformed call, an invalid contract, an unknown reference).
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
-pub enum Outcome {
-    Decision(WireDecision),
-    Loaded(Loaded),
-    Failure(Failure),
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct WireDecision {
-    pub code: String,
-    pub entity: Option<Value>,
-    pub changed: Vec<String>,
-    pub pending: Vec<WirePending>,
-    pub unique: Vec<WireClaim>,
-    pub errors: Vec<WireFieldError>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct WirePending {
-    pub field: String,
-    /// `"sms"` or `"email"`.
-    pub channel: String,
-    pub value: Value,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct WireClaim {
-    pub field: String,
-    /// `"email"`, `"mobile"`, or `null` for other unique fields.
-    pub role: Option<String>,
-    pub value: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct WireFieldError {
-    pub pointer: String,
-    pub code: String,
-    pub message: String,
-}
-
-/// The answer to a load: the reference is ready for `contractRef` calls.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Loaded {
-    pub contract_ref: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Failure {
-    /// A catalogue code: `422.1`, `422.2` or `422.3`.
-    pub code: String,
-    pub message: String,
-    /// The places at fault, e.g. each problem in a rejected contract.
-    pub problems: Vec<WireFieldError>,
-}
-
-/// A request to compile a contract once under a reference.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Load {
-    pub contract_ref: String,
-    pub contract: Value,
 }
 
 impl From<Decision> for WireDecision {
@@ -147,13 +46,13 @@ impl From<Decision> for WireDecision {
 
 impl From<Pending> for WirePending {
     fn from(pending: Pending) -> Self {
-        Self { field: pending.field, channel: pending.channel.as_str().to_owned(), value: pending.value }
+        Self { field: pending.field, channel: pending.channel, value: pending.value }
     }
 }
 
 impl From<UniqueClaim> for WireClaim {
     fn from(claim: UniqueClaim) -> Self {
-        Self { field: claim.field, role: claim.role.map(|role| role.as_str().to_owned()), value: claim.value }
+        Self { field: claim.field, role: claim.role, value: claim.value }
     }
 }
 
@@ -163,25 +62,16 @@ impl From<FieldError> for WireFieldError {
     }
 }
 
-impl Failure {
-    fn new(code: &str, message: impl Into<String>) -> Self {
-        Self { code: code.to_owned(), message: message.into(), problems: Vec::new() }
-    }
-
-    fn contract(error: ContractError) -> Self {
-        Self {
-            code: codes::CONTRACT_INVALID.to_owned(),
-            message: format!("the contract is not valid: {error}"),
-            problems: error
-                .problems
-                .into_iter()
-                .map(|problem| WireFieldError {
-                    pointer: problem.pointer,
-                    code: codes::CONTRACT_INVALID.to_owned(),
-                    message: problem.message,
-                })
-                .collect(),
-        }
+/// A contract the engine refused, as the wire's 422.1 failure.
+fn contract_failure(error: ContractError) -> Failure {
+    Failure {
+        code: codes::CONTRACT_INVALID.to_owned(),
+        message: format!("the contract is not valid: {error}"),
+        problems: error
+            .problems
+            .into_iter()
+            .map(|problem| WireFieldError::new(problem.pointer, codes::CONTRACT_INVALID, problem.message))
+            .collect(),
     }
 }
 
@@ -216,7 +106,7 @@ impl Evaluator {
         match (&call.contract, &call.contract_ref) {
             (Some(schema), None) => match Contract::compile(schema) {
                 Ok(contract) => decide(&contract),
-                Err(error) => Outcome::Failure(Failure::contract(error)),
+                Err(error) => Outcome::Failure(contract_failure(error)),
             },
             (None, Some(reference)) => match self.contracts.get(reference) {
                 Some(contract) => decide(contract),
@@ -247,22 +137,12 @@ impl Evaluator {
         let outcome = match parse::<Load>(bytes, "load") {
             Ok(load) => match self.load(&load.contract_ref, &load.contract) {
                 Ok(_) => Outcome::Loaded(Loaded { contract_ref: load.contract_ref }),
-                Err(error) => Outcome::Failure(Failure::contract(error)),
+                Err(error) => Outcome::Failure(contract_failure(error)),
             },
             Err(failure) => Outcome::Failure(failure),
         };
         to_bytes(&outcome)
     }
-}
-
-/// Parses a wire request, which must be a JSON object: serde would also take
-/// a struct written as a positional array, which the wire does not promise.
-fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, Failure> {
-    let invalid = |reason: String| Failure::new(codes::CALL_INVALID, format!("the {what} is not valid: {reason}"));
-    if bytes.trim_ascii_start().first() != Some(&b'{') {
-        return Err(invalid("it must be a JSON object".to_owned()));
-    }
-    serde_json::from_slice(bytes).map_err(|error| invalid(error.to_string()))
 }
 
 /// The JSON-bytes door: a call in, an outcome out. Stateless: the contract
@@ -285,16 +165,4 @@ pub fn evaluate_value(call: Value) -> Value {
         _ => Outcome::Failure(Failure::new(codes::CALL_INVALID, "the call is not valid: it must be a JSON object")),
     };
     serde_json::to_value(&outcome).unwrap_or(Value::Null)
-}
-
-/// Canonical JSON bytes of an outcome: struct fields in declaration order,
-/// object members sorted (serde_json's default map), no whitespace. The same
-/// bytes on every platform, which is what the conformance runner compares.
-#[must_use]
-pub fn to_bytes(outcome: &Outcome) -> Vec<u8> {
-    // Serializing these plain types cannot fail; fall back to a fixed failure
-    // rather than panic if it ever does.
-    serde_json::to_vec(outcome).unwrap_or_else(|_| {
-        br#"{"type":"failure","code":"500","message":"the outcome could not be serialized","problems":[]}"#.to_vec()
-    })
 }

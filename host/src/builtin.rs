@@ -18,11 +18,14 @@ pub const FILE_NAME: &str = "pactum_wasm_bg.wasm";
 pub const PLUGIN_FILE_NAME: &str = "loyalty.wasm";
 
 /// `target/wasm/` as it was when the host was built: the modules and the
-/// JS glue the page loads (served under `/pkg/`).
+/// JS glue the page loads (served under `/pkg/`). Not the loyalty plugin's
+/// test variant, which the tests read from the folder.
 #[derive(Debug, Embed)]
 #[folder = "../target/wasm/"]
-#[include = "*.wasm"]
-#[include = "*.js"]
+#[include = "pactum_wasm_bg.wasm"]
+#[include = "pactum_wasm.js"]
+#[include = "loyalty.wasm"]
+#[exclude = "loyalty-strict.wasm"]
 #[allow_missing = true]
 pub struct Modules;
 

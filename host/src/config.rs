@@ -207,6 +207,12 @@ pub struct ContractConfig {
     pub module: String,
     #[serde(default)]
     pub instances: Instances,
+    /// A second module (`"builtin"` or a path) that decides every call of
+    /// this contract as well, off the answer's path: its decisions are only
+    /// compared with the primary's and counted (`pactum_shadow_*`), never
+    /// answered or committed. For trying a new module on real traffic.
+    #[serde(default)]
+    pub shadow: Option<String>,
 }
 
 /// How a contract's module instances are reused (see `InstanceMode`).
@@ -255,6 +261,9 @@ impl Config {
             contract.file = base.join(&contract.file);
             if contract.module != BUILTIN {
                 contract.module = base.join(&contract.module).to_string_lossy().into_owned();
+            }
+            if let Some(shadow) = contract.shadow.as_mut().filter(|shadow| *shadow != BUILTIN) {
+                *shadow = base.join(&*shadow).to_string_lossy().into_owned();
             }
         }
         let ids = config.contracts.iter().map(|contract| contract.id.clone()).collect();

@@ -84,12 +84,14 @@ pub fn prepare(data_dir: &Path, listen: std::net::SocketAddr) -> anyhow::Result<
             file: contracts.join("profile.json"),
             module: BUILTIN.to_owned(),
             instances: Instances::Warm,
+            shadow: None,
         },
         ContractConfig {
             id: "loyalty".to_owned(),
             file: contracts.join("loyalty.json"),
             module: loyalty_module.to_string_lossy().into_owned(),
             instances: Instances::Warm,
+            shadow: None,
         },
     ];
     config.apps = app_configs;

@@ -3,6 +3,7 @@
 //! with graceful shutdown. Used by `pactum serve` and by the end-to-end
 //! tests, which run exactly this.
 
+use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -20,6 +21,7 @@ use crate::delivery::{LogSender, OutboxWorker, Senders};
 use crate::http::connection::ConnectionLimits;
 use crate::http::{AppState, demo::Demo};
 use crate::registry::Registry;
+use crate::reload;
 use crate::runtime::{Runtime, RuntimeOptions};
 use crate::service::{Accounts, CodeBook};
 
@@ -34,6 +36,10 @@ pub struct Service {
     worker: JoinHandle<()>,
     shutdown: CancellationToken,
     connections: ConnectionLimits,
+    /// Kept for reloads: new modules compile on the same engine.
+    runtime: Arc<Runtime>,
+    /// The contracts the apps use, which a reload must keep.
+    needed: BTreeSet<String>,
 }
 
 /// Reads the server secret: `PACTUM_SECRET`, else `server.secret_file`.
@@ -64,11 +70,12 @@ impl Service {
     pub async fn build(config: &Config, secret: &[u8], demo: Option<Demo>) -> anyhow::Result<Self> {
         let limits = config.runtime.fitted_to_body(config.server.body_limit_bytes);
         let runtime_options = RuntimeOptions { limits, ..RuntimeOptions::default() };
-        let registry = {
+        let (runtime, registry) = {
             let config = config.clone();
-            tokio::task::spawn_blocking(move || -> anyhow::Result<Registry> {
+            tokio::task::spawn_blocking(move || -> anyhow::Result<(Runtime, Registry)> {
                 let runtime = Runtime::new(runtime_options)?;
-                Registry::load(&runtime, &config)
+                let registry = Registry::load(&runtime, &config)?;
+                Ok((runtime, registry))
             })
             .await??
         };
@@ -84,7 +91,7 @@ impl Service {
         let codes = Arc::new(CodeBook::new(secret, config.verification.code_length, policy));
         let wake = Arc::new(Notify::new());
         let accounts = Accounts::new(
-            Arc::new(registry),
+            registry,
             Arc::clone(&store),
             Arc::clone(&codes),
             Arc::clone(&wake),
@@ -124,7 +131,23 @@ impl Service {
             max_head_bytes: config.server.max_header_bytes.saturating_mul(2),
             drain: Duration::from_millis(config.server.request_timeout_ms),
         };
-        Ok(Self { state, log, worker, shutdown, connections })
+        let needed = config
+            .apps
+            .iter()
+            .flat_map(|app| std::iter::once(app.default_contract.clone()).chain(app.contracts.iter().cloned()))
+            .collect();
+        Ok(Self { state, log, worker, shutdown, connections, runtime: Arc::new(runtime), needed })
+    }
+
+    /// What reloads this service's contracts from `source` (SIGHUP).
+    #[must_use]
+    pub fn reloader(&self, source: reload::Source) -> reload::Reloader {
+        reload::Reloader {
+            runtime: Arc::clone(&self.runtime),
+            accounts: self.state.accounts.clone(),
+            source,
+            needed: self.needed.clone(),
+        }
     }
 
     /// Serves on `listener` until `stop` resolves, then finishes the
@@ -146,7 +169,7 @@ impl Service {
         if tokio::time::timeout(Duration::from_secs(10), self.worker).await.is_err() {
             tracing::warn!("the outbox worker did not stop within 10 s");
         }
-        self.state.accounts.store().close().await;
+        self.state.accounts.close().await;
     }
 }
 

@@ -3,13 +3,16 @@
 //! family before its first event. Durations and sizes are *histograms* with
 //! fixed buckets: a summary's quantiles cannot be added up across the
 //! hosts that docs/operations.md recommends, bucket counts can.
+//!
+//! Each family is recorded where its event happens; the store's gauges are
+//! read at each scrape by the service (`Accounts::observe_store`). This
+//! file names no other module of the host, so every layer can record into it.
 
 use std::sync::OnceLock;
 
 use metrics::{Unit, describe_counter, describe_gauge, describe_histogram};
-
-use crate::store::Store;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use pactum_core::Channel;
 
 pub const HTTP_REQUESTS: &str = "pactum_http_requests_total";
 pub const HTTP_DURATION: &str = "pactum_http_request_duration_seconds";
@@ -24,6 +27,12 @@ pub const OUTBOX_BACKLOG: &str = "pactum_outbox_backlog";
 pub const OUTBOX_OLDEST_AGE: &str = "pactum_outbox_oldest_age_seconds";
 pub const POOL_CONNECTIONS: &str = "pactum_db_pool_connections";
 pub const POOL_MAX: &str = "pactum_db_pool_max_connections";
+pub const SHADOW_EVALUATIONS: &str = "pactum_shadow_evaluations_total";
+
+/// The results `pactum_shadow_evaluations_total` counts: the shadow module
+/// decided the same (`agree`) or otherwise (`diverge`), failed, or was not
+/// run because its slots were busy (`skipped`).
+pub const SHADOW_RESULTS: &[&str] = &["agree", "diverge", "failed", "skipped"];
 
 /// The kinds `pactum_module_failures_total` counts (`ModuleError::kind`).
 pub const MODULE_FAILURE_KINDS: &[&str] = &[
@@ -99,6 +108,10 @@ fn describe() {
     );
     describe_gauge!(POOL_CONNECTIONS, "read pool connections, by state (open, idle)");
     describe_gauge!(POOL_MAX, "the most connections the read pool opens");
+    describe_counter!(
+        SHADOW_EVALUATIONS,
+        "calls a contract's shadow module also decided, by contract and result (agree, diverge, failed, skipped)"
+    );
     // Present at zero: the label-free families, and each known label value
     // of the labelled ones whose values are a fixed set.
     metrics::counter!(HTTP_SERVER_ERRORS).absolute(0);
@@ -116,33 +129,9 @@ fn describe() {
     for entry in ["evaluate", "load"] {
         let _ = metrics::histogram!(MODULE_FUEL, "entry" => entry);
     }
-    for channel in ["sms", "email"] {
+    for channel in Channel::ALL {
         for result in ["sent", "retry", "abandoned"] {
-            metrics::counter!(SENDS, "channel" => channel, "result" => result).absolute(0);
+            metrics::counter!(SENDS, "channel" => channel.as_str(), "result" => result).absolute(0);
         }
-    }
-}
-
-/// Reads what the store knows into its gauges, just before `/metrics` is
-/// rendered: the outbox backlog and the pool. A failed read keeps the
-/// previous values and says so in the log.
-pub async fn observe_store(store: &dyn Store) {
-    let pool = store.pool_use();
-    metrics::gauge!(POOL_CONNECTIONS, "state" => "open").set(f64::from(pool.open));
-    metrics::gauge!(POOL_CONNECTIONS, "state" => "idle").set(f64::from(pool.idle));
-    metrics::gauge!(POOL_MAX).set(f64::from(pool.max));
-    match store.outbox_backlog().await {
-        Ok(backlog) => {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |since| i64::try_from(since.as_secs()).unwrap_or(i64::MAX));
-            let age = backlog.oldest_created_at.map_or(0, |created| now.saturating_sub(created).max(0));
-            #[expect(clippy::cast_precision_loss, reason = "counts and seconds far below 2^53")]
-            {
-                metrics::gauge!(OUTBOX_BACKLOG).set(backlog.waiting as f64);
-                metrics::gauge!(OUTBOX_OLDEST_AGE).set(age as f64);
-            }
-        }
-        Err(error) => tracing::warn!(%error, "/metrics: the outbox backlog could not be read"),
     }
 }

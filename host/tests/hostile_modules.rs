@@ -4,13 +4,28 @@
 //! `Runtime` must then go on serving a well-behaved module: a hostile module
 //! never crashes, hangs or poisons the host.
 
-#![expect(clippy::unwrap_used, clippy::panic, reason = "tests fail loudly on purpose")]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests fail loudly on purpose"
+)]
 
+mod common;
+mod support;
+
+use std::collections::BTreeSet;
+
+use common::db::{TestDb, backend_tests};
 use pactum_core::wire::{Call, Outcome};
+use pactum_host::apps::{AppConfig, Permission, key_hash};
+use pactum_host::config::{ContractConfig, Instances};
 use pactum_host::runtime::{
     ContractDocument, ContractModule, InstanceMode, Limits, ModuleError, Runtime, RuntimeOptions,
 };
-use serde_json::json;
+use serde_json::{Value, json};
+use support::TestServer;
 
 /// What the well-behaved module answers to every call.
 const DECISION: &str =
@@ -466,4 +481,68 @@ fn the_host_keeps_serving_through_every_hostile_module() {
         &Abi { export_memory: false, ..Abi::default() },
         &ModuleError::MissingExport { module: "hostile".to_owned(), export: "memory".to_owned() },
     );
+}
+
+/// A decision that asks for a code by `fax`, a channel the wire does not
+/// have (it names `sms` and `email` only).
+const FAX_DECISION: &str = r#"{"type":"decision","code":"200","entity":{"mobile":"+41791234567"},"changed":["/mobile"],"pending":[{"field":"mobile","channel":"fax","value":"+41791234567"}],"unique":[],"errors":[]}"#;
+
+backend_tests!(a_decision_naming_an_unknown_channel_is_a_module_failure);
+
+/// Through the whole service, over HTTP: a plugin whose decision names an
+/// unknown channel fails as a module (500.1: its answer is not an outcome),
+/// not as a server fault (500), and nothing is stored.
+async fn a_decision_naming_an_unknown_channel_is_a_module_failure(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join("fax.wat");
+    // The registry checks every contract at start with a `validate` call,
+    // answered well; the create's call is told apart by its payload, the
+    // only one holding a `+`, and answered with the `fax` decision.
+    let evaluate = format!(
+        "(local $at i32)
+         (block $done (loop $scan
+           (br_if $done (i32.ge_u (local.get $at) (local.get 1)))
+           (if (i32.eq (i32.load8_u (i32.add (local.get 0) (local.get $at))) (i32.const 43))
+             (then (return ({fax}))))
+           (local.set $at (i32.add (local.get $at) (i32.const 1)))
+           (br $scan)))
+         {good}",
+        fax = packed(EXTRA_AT, FAX_DECISION.len()),
+        good = packed(DECISION_AT, DECISION.len()),
+    );
+    let abi = Abi { extra: FAX_DECISION, ..Abi::evaluating(evaluate) };
+    std::fs::write(&module, abi.wat()).unwrap();
+    let contract = dir.path().join("fax.json");
+    std::fs::write(&contract, r#"{"type": "object", "properties": {"mobile": {"type": "string"}}}"#).unwrap();
+    let mut config = support::config(db);
+    config.contracts.push(ContractConfig {
+        id: "fax".into(),
+        file: contract,
+        module: module.to_string_lossy().into_owned(),
+        instances: Instances::Warm,
+        shadow: None,
+    });
+    config.apps.push(AppConfig {
+        name: "faxer".into(),
+        key_sha256: key_hash(&support::key("faxer")),
+        permissions: BTreeSet::from([Permission::Create]),
+        default_contract: "fax".into(),
+        contracts: BTreeSet::new(),
+        ext_key_type: None,
+    });
+    let server = TestServer::start(config).await;
+    let answer = server
+        .request("faxer", reqwest::Method::POST, "/userentity/data")
+        .json(&json!({"mobile": "+41791234567"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 500);
+    let body: Value = answer.json().await.unwrap();
+    assert_eq!(body["code"], "500.1", "{body}");
+    assert!(body["detail"].as_str().unwrap_or_default().contains("`fax`"), "{body}");
+    let raw = db.raw().await;
+    assert_eq!(raw.count("SELECT COUNT(*) FROM entities").await, 0);
+    raw.close().await;
+    server.stop().await;
 }

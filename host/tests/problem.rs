@@ -10,7 +10,8 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{Request, StatusCode, header};
 use axum::routing::post;
 use pactum_core::wire::WireFieldError;
-use pactum_host::http::{AppJson, PROBLEM_JSON, Problem};
+use pactum_host::http::{AppJson, PROBLEM_JSON};
+use pactum_host::service::Problem;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 

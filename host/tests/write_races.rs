@@ -105,6 +105,7 @@ impl Hosts {
             file,
             module: BUILTIN.into(),
             instances: Instances::Warm,
+            shadow: None,
         });
         config.apps.push(AppConfig {
             name: APP.into(),

@@ -4,12 +4,12 @@
 // pending change with its code (2004).
 
 import { Catalogue, ModuleError } from "../sdk/index.js";
-import type { FieldError, Json, JsonObject, Outcome, Pactum } from "../sdk/index.js";
+import type { FieldError, Json, JsonObject, LiveContract, ModuleChangeEvent, ModuleErrorEvent, Outcome } from "../sdk/index.js";
 import { Api } from "./api.js";
-import type { Answer, ContractDocument, DemoApp } from "./api.js";
+import type { Answer, DemoApp } from "./api.js";
 import { byId, h, show } from "./dom.js";
 import { EntityForm, sameJson } from "./form.js";
-import { contractModule, forget } from "./modules.js";
+import { liveContract, observeAnswer } from "./modules.js";
 import { fieldSpecs } from "./schema.js";
 import type { FieldSpec } from "./schema.js";
 
@@ -18,9 +18,9 @@ const IDENTIFIERS = ["dpKeyid", "extKeyType", "extKey"];
 
 interface Opened {
   app: DemoApp;
-  contract: ContractDocument;
+  /** The contract and its module, which the SDK swaps when the server runs another. */
+  live: LiveContract;
   dpKeyid: number;
-  pactum: Pactum;
   specs: FieldSpec[];
   form: EntityForm;
   current: JsonObject;
@@ -36,6 +36,8 @@ export class AccountView {
   private sequence = 0;
   private busy = false;
   private countdown: ReturnType<typeof setInterval> | null = null;
+  /** Ends the module listeners of the contract opened before. */
+  private watching: AbortController | null = null;
 
   private readonly appSelect = byId("app", HTMLSelectElement);
   private readonly contractSelect = byId("contract", HTMLSelectElement);
@@ -59,7 +61,7 @@ export class AccountView {
     private readonly api: Api,
     private readonly catalogue: Catalogue,
   ) {
-    api.onModuleHash = (sha256) => void this.noticeModule(sha256);
+    api.onAnswer = (response, contract) => observeAnswer(response, contract, this.opened?.live ?? null);
     this.appSelect.addEventListener("change", () => this.fillContracts());
     byId("setup", HTMLFormElement).addEventListener("submit", (event) => {
       event.preventDefault();
@@ -103,18 +105,20 @@ export class AccountView {
     }
     this.say(this.moduleStatus, "Loading the contract and its module…");
     try {
-      const contract = await this.api.contract(this.contractSelect.value);
-      const pactum = await contractModule(contract);
-      const t = pactum.timings;
+      const live = await liveContract(this.contractSelect.value);
+      this.watch(live);
+      const contract = live.contract;
+      const t = live.timings;
+      this.moduleStatus.dataset["module"] = live.sha256;
       this.say(
         this.moduleStatus,
-        `Module ${pactum.sha256.slice(0, 12)}… loaded in ${Math.round(t.fetch + t.hash + t.compile + t.init + t.warmup)} ms (fetch ${Math.round(t.fetch)}, hash ${Math.round(t.hash)}, compile ${Math.round(t.compile)}, init ${Math.round(t.init)}, warm-up ${Math.round(t.warmup)}); contract “${contract.id}”.`,
+        `Module ${live.sha256.slice(0, 12)}… loaded in ${Math.round(t.fetch + t.hash + t.compile + t.init + t.warmup)} ms (fetch ${Math.round(t.fetch)}, hash ${Math.round(t.hash)}, compile ${Math.round(t.compile)}, init ${Math.round(t.init)}, warm-up ${Math.round(t.warmup)}); contract “${contract.id}”.`,
       );
       const read = await this.api.read(app.key, dpKeyid, contract.id);
       const specs = fieldSpecs(contract.schema);
       const form = new EntityForm(specs, () => void this.validate());
       this.fields.replaceChildren(form.element);
-      this.opened = { app, contract, dpKeyid, pactum, specs, form, current: {}, etag: null };
+      this.opened = { app, live, dpKeyid, specs, form, current: {}, etag: null };
       this.serverErrors = null;
       this.hideVerification();
       show(this.account, true);
@@ -155,7 +159,7 @@ export class AccountView {
     const payload = opened.form.payload(opened.current);
     let outcome: Outcome;
     try {
-      outcome = await opened.pactum.evaluate({ operation: "update", current: opened.current, payload });
+      outcome = await opened.live.evaluate({ operation: "update", current: opened.current, payload });
     } catch (error) {
       if (sequence !== this.sequence) return;
       this.decision = null;
@@ -194,7 +198,7 @@ export class AccountView {
     this.busy = true;
     this.save.disabled = true;
     try {
-      const answer = await this.api.update(opened.app.key, opened.dpKeyid, opened.contract.id, payload, opened.etag);
+      const answer = await this.api.update(opened.app.key, opened.dpKeyid, opened.live.id, payload, opened.etag);
       this.showAnswer(answer);
       if (answer.ok) {
         opened.etag = answer.etag ?? opened.etag;
@@ -237,7 +241,7 @@ export class AccountView {
     }
     this.showAnswer(answer, "204");
     this.hideVerification();
-    const read = await this.api.read(opened.app.key, opened.dpKeyid, opened.contract.id);
+    const read = await this.api.read(opened.app.key, opened.dpKeyid, opened.live.id);
     if (read.ok) {
       opened.etag = read.etag;
       this.render(read.body?.entity ?? {});
@@ -302,17 +306,31 @@ export class AccountView {
     this.answer.dataset["code"] = code;
   }
 
-  /** A `Pactum-Module` header naming another module: reload it before the next keystroke. */
-  private async noticeModule(sha256: string): Promise<void> {
-    const opened = this.opened;
-    if (!opened || sha256 === opened.pactum.sha256) return;
-    this.say(this.moduleStatus, `The server now runs module ${sha256.slice(0, 12)}…; reloading the contract and its module.`);
-    forget(opened.pactum.sha256);
-    const contract = await this.api.contract(opened.contract.id);
-    opened.contract = contract;
-    opened.pactum = await contractModule(contract);
-    this.say(this.moduleStatus, `Module ${opened.pactum.sha256.slice(0, 12)}… loaded (the server's new one).`);
+  /** Follows the contract being opened (only it): the SDK reloads its module when an answer names another. */
+  private watch(live: LiveContract): void {
+    this.watching?.abort();
+    this.watching = new AbortController();
+    const { signal } = this.watching;
+    live.addEventListener("modulechange", (event) => void this.moduleChanged(live, event), { signal });
+    live.addEventListener("moduleerror", (event) => this.moduleFailed(live, event), { signal });
+  }
+
+  /** The server runs another module, now in use: say so and check the form again with it. */
+  private async moduleChanged(live: LiveContract, event: ModuleChangeEvent): Promise<void> {
+    const t = live.timings;
+    this.say(
+      this.moduleStatus,
+      `Module ${event.sha256.slice(0, 12)}… loaded in ${Math.round(t.fetch + t.hash + t.compile + t.init + t.warmup)} ms: the server's new one, replacing ${event.previousSha256.slice(0, 12)}…; contract “${event.contract.id}”.`,
+    );
+    this.moduleStatus.dataset["module"] = event.sha256;
     await this.validate();
+  }
+
+  private moduleFailed(live: LiveContract, event: ModuleErrorEvent): void {
+    this.say(
+      this.moduleStatus,
+      `The server names module ${event.requested?.slice(0, 12) ?? "(another)"}…, which could not be loaded (${describe(event.error)}); checking with ${live.sha256.slice(0, 12)}… meanwhile.`,
+    );
   }
 
   private say(element: HTMLElement, text: string): void {

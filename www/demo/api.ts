@@ -1,6 +1,9 @@
 // The server routes the demo uses (docs/http-api.md), typed.
 
-import type { CatalogueEntry, FieldError, JsonObject } from "../sdk/index.js";
+import { MODULE_HEADER } from "../sdk/index.js";
+import type { CatalogueEntry, ContractDocument, FieldError, JsonObject } from "../sdk/index.js";
+
+export type { ContractDocument };
 
 export interface DemoApp {
   name: string;
@@ -31,14 +34,6 @@ export interface ContractSummary {
   module: "builtin" | "plugin";
 }
 
-export interface ContractDocument {
-  id: string;
-  schema: JsonObject;
-  moduleSha256: string;
-  moduleUrl: string;
-  bindings?: string;
-}
-
 /** A success body of 1001-1004. */
 export interface AnswerBody {
   code: string;
@@ -60,11 +55,13 @@ export type Answer =
   | { ok: true; status: number; body: AnswerBody | null; etag: string | null; retryAfter: number | null; module: string | null }
   | { ok: false; status: number; problem: Problem; etag: string | null; retryAfter: number | null; module: string | null };
 
-export const MODULE_HEADER = "Pactum-Module";
-
 export class Api {
-  /** Called with every `Pactum-Module` header seen, to notice a stale module. */
-  onModuleHash: (sha256: string) => void = () => {};
+  /**
+   * Called with every answer to a call that runs a contract's module, and
+   * the contract's id (`null` for 2004, which names none), so the SDK can
+   * notice a stale module from its `Pactum-Module` header.
+   */
+  onAnswer: (response: Response, contract: string | null) => void = () => {};
 
   constructor(private readonly base: string = "") {}
 
@@ -93,15 +90,15 @@ export class Api {
   }
 
   read(key: string, dpKeyid: number, contract: string): Promise<Answer> {
-    return this.send("GET", `${entityPath(dpKeyid)}/data/${encodeURIComponent(contract)}`, key);
+    return this.send("GET", `${entityPath(dpKeyid)}/data/${encodeURIComponent(contract)}`, contract, key);
   }
 
   update(key: string, dpKeyid: number, contract: string, payload: JsonObject, etag: string | null): Promise<Answer> {
-    return this.send("PUT", `${entityPath(dpKeyid)}/data/${encodeURIComponent(contract)}`, key, payload, etag);
+    return this.send("PUT", `${entityPath(dpKeyid)}/data/${encodeURIComponent(contract)}`, contract, key, payload, etag);
   }
 
   verify(key: string, dpKeyid: number, code: string): Promise<Answer> {
-    return this.send("POST", `${entityPath(dpKeyid)}/verify`, key, { code });
+    return this.send("POST", `${entityPath(dpKeyid)}/verify`, null, key, { code });
   }
 
   private async json<T>(path: string): Promise<T> {
@@ -110,13 +107,13 @@ export class Api {
     return (await response.json()) as T;
   }
 
-  private async send(method: string, path: string, key: string, body?: JsonObject, etag?: string | null): Promise<Answer> {
+  private async send(method: string, path: string, contract: string | null, key: string, body?: JsonObject, etag?: string | null): Promise<Answer> {
     const headers: Record<string, string> = { Authorization: `Bearer ${key}` };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (etag) headers["If-Match"] = etag;
     const response = await fetch(this.base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     const module = response.headers.get(MODULE_HEADER);
-    if (module) this.onModuleHash(module);
+    this.onAnswer(response, contract);
     const meta = {
       status: response.status,
       etag: response.headers.get("ETag"),

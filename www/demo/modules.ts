@@ -1,47 +1,44 @@
-// Contract modules the page has loaded, one per (module, contract), so that
-// switching back and forth does not fetch and compile again.
+// Contract modules the page has loaded, so that switching back and forth
+// does not fetch and compile again. A served contract is a `LiveContract`:
+// the SDK swaps its module when an answer's `Pactum-Module` header names
+// another one.
 
-import { Pactum } from "../sdk/index.js";
-import type { Request } from "../sdk/index.js";
-import type { ContractDocument } from "./api.js";
+import { LiveContract, Pactum } from "../sdk/index.js";
+import type { ContractDocument, Request } from "../sdk/index.js";
 import { fieldSpecs } from "./schema.js";
 
-const loaded = new Map<string, Promise<Pactum>>();
+const contracts = new Map<string, Promise<LiveContract>>();
+const bare = new Map<string, Promise<Pactum>>();
 
-/** The module of a contract, with the contract loaded under its id. */
-export function contractModule(contract: ContractDocument): Promise<Pactum> {
-  const key = `${contract.moduleSha256}/${contract.id}/${JSON.stringify(contract.schema)}`;
-  let pactum = loaded.get(key);
-  if (!pactum) {
-    pactum = Pactum.load({ moduleUrl: contract.moduleUrl, contract: contract.schema, reference: contract.id, warmup: warmupFor(contract) });
-    pactum.catch(() => loaded.delete(key));
-    loaded.set(key, pactum);
+/** The served contract `id` with its module, loaded under the id. */
+export function liveContract(id: string): Promise<LiveContract> {
+  let live = contracts.get(id);
+  if (!live) {
+    live = LiveContract.open({ id, warmup: warmupFor });
+    live.catch(() => contracts.delete(id));
+    contracts.set(id, live);
   }
-  return pactum;
+  return live;
+}
+
+/**
+ * Hands a server answer to the loaded contract it is about (or, for `null`,
+ * to `fallback`), which reloads its module if the answer names another.
+ */
+export function observeAnswer(response: Response, contract: string | null, fallback: LiveContract | null): void {
+  const live = contract === null ? (fallback ? Promise.resolve(fallback) : undefined) : contracts.get(contract);
+  void live?.then((loaded) => loaded.observe(response)).catch(() => undefined);
 }
 
 /** A module with no contract loaded, for calls that carry their own (the playground). */
 export function bareModule(url: string): Promise<Pactum> {
-  const key = `bare:${url}`;
-  let pactum = loaded.get(key);
+  let pactum = bare.get(url);
   if (!pactum) {
     pactum = Pactum.load({ moduleUrl: url });
-    pactum.catch(() => loaded.delete(key));
-    loaded.set(key, pactum);
+    pactum.catch(() => bare.delete(url));
+    bare.set(url, pactum);
   }
   return pactum;
-}
-
-/** Forgets a module whose hash the server no longer serves. */
-export function forget(sha256: string): void {
-  for (const [key, pactum] of loaded) {
-    void pactum.then((module) => {
-      if (module.sha256 === sha256) {
-        loaded.delete(key);
-        module.close();
-      }
-    });
-  }
 }
 
 /** One mobile number per mobile field, so the first keystroke does not pay for libphonenumber's metadata. */

@@ -26,6 +26,23 @@ export class ModuleError extends Error {
   }
 }
 
+/**
+ * The module's bytes are not the ones asked for: their SHA-256 differs from
+ * the hash given to `Pactum.load` (`sha256`, e.g. the contract's
+ * `moduleSha256`). Nothing was compiled.
+ */
+export class ModuleHashError extends Error {
+  constructor(
+    /** The hash the bytes were expected to have (hex). */
+    readonly expected: string,
+    /** The hash they have (hex). */
+    readonly actual: string,
+  ) {
+    super(`the module's SHA-256 is ${actual}, not the expected ${expected}`);
+    this.name = "ModuleHashError";
+  }
+}
+
 /** The form in which a failure crosses `postMessage` (an `Error` subclass would lose its kind). */
 export interface SerializedModuleError {
   kind: ModuleErrorKind;

@@ -2,11 +2,13 @@
 // through the plain ABI of docs/abi.md, evaluate exactly as the server
 // does, and word the answers through the shared error catalogue.
 
-export { Pactum, errorsByPointer, payloadAt, utcToday } from "./pactum.js";
+export { Pactum, errorsByPointer, hexSha256, payloadAt, utcToday } from "./pactum.js";
 export type { LoadOptions, LoadTimings } from "./pactum.js";
+export { LiveContract, MODULE_HEADER, ModuleChangeEvent, ModuleErrorEvent, moduleHash } from "./live.js";
+export type { ContractDocument, LiveContractEventMap, LiveContractOptions } from "./live.js";
 export { Catalogue } from "./catalogue.js";
 export type { CatalogueEntry, FieldMessage } from "./catalogue.js";
-export { ModuleError } from "./errors.js";
+export { ModuleError, ModuleHashError } from "./errors.js";
 export type { ModuleErrorKind } from "./errors.js";
 export { ABI_VERSION } from "./abi.js";
 export { DEFAULT_BUDGET } from "./types.js";

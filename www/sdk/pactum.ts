@@ -1,7 +1,7 @@
 // `Pactum`: one contract module, loaded once, evaluating calls exactly as
 // the server's wasmtime host does (same bytes, same plain ABI, same JSON).
 
-import { ModuleError } from "./errors.js";
+import { ModuleError, ModuleHashError } from "./errors.js";
 import { InlineRunner, WorkerRunner } from "./runner.js";
 import type { Runner } from "./runner.js";
 import { DEFAULT_BUDGET } from "./types.js";
@@ -12,6 +12,12 @@ export interface LoadOptions {
   moduleUrl?: string | URL;
   /** The module file itself. */
   bytes?: ArrayBuffer | ArrayBufferView;
+  /**
+   * The hex SHA-256 the module file must have (e.g. the contract's
+   * `moduleSha256`): other bytes fail the load with `ModuleHashError`
+   * before anything is compiled.
+   */
+  sha256?: string;
   /** A contract to load once (`pactum_load`); `evaluate` then calls it by reference. */
   contract?: JsonObject | boolean;
   /** The reference the contract is loaded under (default `"contract"`). */
@@ -70,6 +76,7 @@ export class Pactum {
     const bytes = await moduleBytes(options);
     const hashStart = performance.now();
     const sha256 = await hexSha256(bytes);
+    if (options.sha256 !== undefined && options.sha256.toLowerCase() !== sha256) throw new ModuleHashError(options.sha256, sha256);
     const compileStart = performance.now();
     let module: WebAssembly.Module;
     try {
@@ -179,7 +186,8 @@ async function moduleBytes(options: LoadOptions): Promise<ArrayBuffer> {
   return response.arrayBuffer();
 }
 
-async function hexSha256(bytes: ArrayBuffer): Promise<string> {
+/** The hex SHA-256 of some bytes (`crypto.subtle`), as `Pactum-Module` and `moduleSha256` spell it. */
+export async function hexSha256(bytes: ArrayBuffer): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }

@@ -1,15 +1,21 @@
-// The wire format of docs/abi.md as TypeScript types: what a contract module
-// reads (`Call`, `Load`) and answers (`Outcome`). The same JSON the server's
-// wasmtime host exchanges with the module.
+// The wire format of docs/abi.md: what a contract module reads (`Call`,
+// `Load`) and answers (`Outcome`). The shapes are `./wire.ts`, generated
+// from the Rust wire types (pactum-wire) and checked for staleness by the
+// test command; this file only names them for the SDK and narrows the few
+// members a page fills in (`context.today`).
+
+import type * as Wire from "./wire.js";
+
+export type { Channel, FieldError, Load, PendingChange, Role, UniqueClaim } from "./wire.js";
 
 /** Any JSON value. */
-export type Json = null | boolean | number | string | Json[] | { [member: string]: Json };
+export type Json = Wire.JsonValue;
 
 /** A JSON object, e.g. an entity's data. */
 export type JsonObject = { [member: string]: Json };
 
 /** 1003 (`update`), 1001 (`create`), or a whole-document check (`validate`). */
-export type Operation = "update" | "create" | "validate";
+export type Operation = Wire.WireOperation;
 
 /** Facts a module cannot know by itself: it has no clock. */
 export interface CallContext {
@@ -19,63 +25,19 @@ export interface CallContext {
 }
 
 /** One call to `pactum_evaluate`: exactly one of `contract` and `contractRef`. */
-export interface Call {
-  contract?: JsonObject | boolean;
-  contractRef?: string;
-  operation?: Operation;
-  current?: JsonObject | null;
-  payload: Json;
-  context?: CallContext;
-}
+export type Call = Omit<Wire.Call, "context"> & { context?: CallContext };
 
 /** What a page asks of a loaded contract: a `Call` without the contract. */
 export type Request = Omit<Call, "contract" | "contractRef">;
 
-/** One failing field: a JSON Pointer, a catalogue code and the engine's message. */
-export interface FieldError {
-  pointer: string;
-  code: string;
-  message: string;
-}
-
-/** A verified field waiting for a code. */
-export interface PendingChange {
-  field: string;
-  channel: "sms" | "email";
-  value: Json;
-}
-
-/** A normalized value the host must claim as unique. */
-export interface UniqueClaim {
-  field: string;
-  role: "email" | "mobile" | null;
-  value: Json;
-}
-
 /** The call ran: accepted (`errors` empty) or rejected. */
-export interface Decision {
-  type: "decision";
-  code: string;
-  entity: JsonObject | null;
-  changed: string[];
-  pending: PendingChange[];
-  unique: UniqueClaim[];
-  errors: FieldError[];
-}
+export type Decision = { type: "decision" } & Wire.Decision;
 
 /** The call could not run: 422.1 (invalid contract), 422.2 (malformed call), 422.3 (unknown reference). */
-export interface Failure {
-  type: "failure";
-  code: string;
-  message: string;
-  problems: FieldError[];
-}
+export type Failure = { type: "failure" } & Wire.Failure;
 
 /** The answer to `pactum_load`. */
-export interface Loaded {
-  type: "loaded";
-  contractRef: string;
-}
+export type Loaded = { type: "loaded" } & Wire.Loaded;
 
 /** The answer to `pactum_evaluate`. */
 export type Outcome = Decision | Failure;

@@ -1,12 +1,17 @@
 //! `cargo xtask wasm`: builds the contract modules, running wasm-bindgen as a
 //! library for the built-in one, so there is no hand step and nothing to
-//! `cargo install`. `cargo xtask plugin` builds the example plugin alone.
+//! `cargo install`. `cargo xtask plugin` builds the example plugin and its
+//! variant alone.
 //!
 //! The output directory (`target/wasm/` by default, or `PACTUM_WASM_DIR`)
 //! holds the one `pactum_wasm_bg.wasm` that the host, `www/` and the tests
 //! load, plus its JS glue and TypeScript declarations, and the example
-//! plugin `loyalty.wasm` (`plugins/loyalty`, no wasm-bindgen).
+//! plugin `loyalty.wasm` (`plugins/loyalty`, no wasm-bindgen), its one-rule
+//! variant `loyalty-strict.wasm` (feature `strict-age`, for the tests that
+//! compare two modules) and the AssemblyScript one, `newsletter.wasm`
+//! (`plugins/newsletter-as`).
 
+mod assemblyscript;
 mod ci;
 mod package;
 mod serve;
@@ -24,23 +29,32 @@ const PROFILE: &str = "wasm-release";
 fn main() -> Result<()> {
     let task = std::env::args().nth(1).unwrap_or_default();
     match task.as_str() {
-        "wasm" => build_wasm().and_then(|_| build_plugin()).map(|_| ()),
-        "plugin" => build_plugin().map(|_| ()),
+        "wasm" => build_modules(),
+        "plugin" => build_plugins(),
         "setup" => match std::env::args().nth(2).as_deref() {
             Some("serve") => setup::ensure(setup::Task::Serve).map(|_| ()),
             Some("test") | None => setup::ensure(setup::Task::Test).map(|_| ()),
             Some(other) => bail!("cargo xtask setup [serve|test], not `{other}`"),
         },
         "package" => package::run(&workspace_root(), &std::env::args().skip(2).collect::<Vec<_>>()),
-        "test" => ci::test(&workspace_root(), || build_wasm().and_then(|_| build_plugin()).map(|_| ())),
+        "test" => ci::test(&workspace_root(), build_modules),
         "serve" => {
             let args: Vec<String> = std::env::args().skip(2).collect();
             serve::serve(&workspace_root(), || build_wasm().and_then(|_| build_plugin()).map(|_| ()), &args)
         }
         _ => bail!(
-            "usage: cargo xtask wasm      (builds target/wasm/pactum_wasm_bg.wasm and target/wasm/loyalty.wasm)\n       cargo xtask plugin    (builds target/wasm/loyalty.wasm only)\n       cargo xtask test      (the README's test command: every check CI runs)\n       cargo xtask serve     (the README's serve command: the API and demo page on http://127.0.0.1:8080)\n       cargo xtask setup [serve|test]  (only the tools those commands find or install first)\n       cargo xtask package [--check [FILE.deb]]  (the Debian package from the debug build; --check installs, starts and purges it)"
+            "usage: cargo xtask wasm      (builds target/wasm/pactum_wasm_bg.wasm, loyalty.wasm, loyalty-strict.wasm and newsletter.wasm)\n       cargo xtask plugin    (builds target/wasm/loyalty.wasm and loyalty-strict.wasm only)\n       cargo xtask test      (the README's test command: every check CI runs)\n       cargo xtask serve     (the README's serve command: the API and demo page on http://127.0.0.1:8080)\n       cargo xtask setup [serve|test]  (only the tools those commands find or install first)\n       cargo xtask package [--check [FILE.deb]]  (the Debian package from the debug build; --check installs, starts and purges it)"
         ),
     }
+}
+
+/// Every module `cargo xtask wasm` builds: the built-in one, the loyalty
+/// plugin and its variant, and the AssemblyScript plugin.
+fn build_modules() -> Result<()> {
+    build_wasm()?;
+    build_plugins()?;
+    assemblyscript::build_as_plugin()?;
+    Ok(())
 }
 
 fn workspace_root() -> PathBuf {
@@ -50,17 +64,28 @@ fn workspace_root() -> PathBuf {
 /// Builds `package` for wasm32 with the `wasm-release` profile and returns
 /// the path of its `.wasm` file.
 fn cargo_build(root: &Path, package: &str) -> Result<PathBuf> {
+    cargo_build_with(root, package, &[], &root.join("target"))
+}
+
+/// [`cargo_build`] with `features` on, into `target_dir`. A build with other
+/// features must have a target folder of its own: Cargo names a cdylib's
+/// output the same whatever its features, so two builds in one folder
+/// overwrite each other's file, and the older build's fingerprint then
+/// takes the other's newer file for its own.
+fn cargo_build_with(root: &Path, package: &str, features: &[&str], target_dir: &Path) -> Result<PathBuf> {
     ensure_target()?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let status = Command::new(cargo)
-        .current_dir(root)
-        .args(["build", "--package", package, "--target", TARGET, "--profile", PROFILE])
-        .status()
-        .with_context(|| format!("running cargo build for {package}"))?;
+    let mut command = Command::new(cargo);
+    command.current_dir(root).args(["build", "--package", package, "--target", TARGET, "--profile", PROFILE]);
+    command.arg("--target-dir").arg(target_dir);
+    if !features.is_empty() {
+        command.args(["--features", &features.join(",")]);
+    }
+    let status = command.status().with_context(|| format!("running cargo build for {package}"))?;
     if !status.success() {
         bail!("cargo build of {package} failed (is the target installed? `rustup target add {TARGET}`)");
     }
-    Ok(root.join("target").join(TARGET).join(PROFILE).join(format!("{}.wasm", package.replace('-', "_"))))
+    Ok(target_dir.join(TARGET).join(PROFILE).join(format!("{}.wasm", package.replace('-', "_"))))
 }
 
 /// Adds the wasm32 target through rustup when it is missing, so the README's
@@ -105,16 +130,35 @@ fn build_wasm() -> Result<PathBuf> {
     Ok(module)
 }
 
+const LOYALTY: &str = "pactum-plugin-loyalty";
+
 /// Builds the example plugin (`plugins/loyalty`) into `loyalty.wasm`, its
 /// custom sections (names, producers) removed as wasm-bindgen does for the
 /// built-in module.
 fn build_plugin() -> Result<PathBuf> {
     let root = workspace_root();
-    let input = cargo_build(&root, "pactum-plugin-loyalty")?;
-    let bytes = std::fs::read(&input).with_context(|| format!("reading {}", input.display()))?;
+    write_module(&root, &cargo_build(&root, LOYALTY)?, "loyalty.wasm")
+}
+
+/// The example plugin and its one-rule variant (feature `strict-age`, built
+/// in its own target folder `target/loyalty-strict/`) as
+/// `loyalty-strict.wasm`, stripped the same way: the pair of modules that
+/// the tests comparing two modules run.
+fn build_plugins() -> Result<()> {
+    build_plugin()?;
+    let root = workspace_root();
+    let strict = cargo_build_with(&root, LOYALTY, &["strict-age"], &root.join("target").join("loyalty-strict"))?;
+    write_module(&root, &strict, "loyalty-strict.wasm")?;
+    Ok(())
+}
+
+/// Copies a built module into the output folder as `name`, without its
+/// custom sections, and records its hash.
+fn write_module(root: &Path, input: &Path, name: &str) -> Result<PathBuf> {
+    let bytes = std::fs::read(input).with_context(|| format!("reading {}", input.display()))?;
     let bytes =
         strip_custom_sections(&bytes).with_context(|| format!("reading the sections of {}", input.display()))?;
-    let module = out_dir(&root)?.join("loyalty.wasm");
+    let module = out_dir(root)?.join(name);
     std::fs::write(&module, &bytes).with_context(|| format!("writing {}", module.display()))?;
     record(&module, &bytes)?;
     Ok(module)

@@ -9,39 +9,7 @@ use super::ContractProblem;
 use crate::phone::{NumberType, Region};
 use crate::pointer;
 
-/// The channel a verified field's code goes out on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Channel {
-    Sms,
-    Email,
-}
-
-impl Channel {
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Sms => "sms",
-            Self::Email => "email",
-        }
-    }
-}
-
-/// What a field is, for the sub codes tied to it (400.2-400.5, 400.13).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Role {
-    Email,
-    Mobile,
-}
-
-impl Role {
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Email => "email",
-            Self::Mobile => "mobile",
-        }
-    }
-}
+pub use pactum_wire::{Channel, Role};
 
 pub const VERIFY: &str = "x-pactum-verify";
 pub const UNIQUE: &str = "x-pactum-unique";

@@ -1,7 +1,8 @@
 //! `pactum contract check FILE`: validates a contract and prints its fields.
+//! `pactum contract diff`: compares two modules over a corpus (`diff.rs`).
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -22,11 +23,19 @@ enum ContractCommand {
         /// The contract document (JSON).
         file: PathBuf,
     },
+    /// Runs every call of a JSON-lines corpus through two modules and prints the cases they decide differently.
+    Diff(super::diff::DiffArgs),
 }
 
 pub fn run(args: ContractArgs) -> anyhow::Result<ExitCode> {
-    let ContractCommand::Check { file } = args.command;
-    let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+    match args.command {
+        ContractCommand::Check { file } => check(&file),
+        ContractCommand::Diff(args) => super::diff::run(args),
+    }
+}
+
+fn check(file: &Path) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
     let schema: serde_json::Value =
         serde_json::from_str(&text).with_context(|| format!("{} is not JSON", file.display()))?;
     let mut out = std::io::stdout().lock();

@@ -1,6 +1,7 @@
 //! `pactum` subcommands, one file each.
 
 mod contract;
+mod diff;
 mod eval;
 mod hash_key;
 mod import;

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use pactum_host::config::Config;
+use pactum_host::reload::Source;
 use pactum_host::server::{Service, bind, load_secret, shutdown_signal};
 
 #[derive(Debug, Args)]
@@ -35,7 +36,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let (service, config, data_dir) = match &args.config {
+    let (service, config, data_dir, source) = match &args.config {
         Some(path) => {
             // flag > environment (clap reads both) > file > default.
             let mut config = Config::load(path)?;
@@ -43,16 +44,19 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 config.database.url.clone_from(url);
             }
             let secret = load_secret(&config)?;
-            (Service::build(&config, &secret, None).await?, config, None)
+            let source = Source::File(path.clone());
+            (Service::build(&config, &secret, None).await?, config, None, source)
         }
         None => {
             let listen = args.listen.unwrap_or(Config::parse("", std::path::Path::new("."))?.server.listen);
             let (service, setup) = pactum_host::demo::service(&args.data_dir, listen).await?;
-            (service, setup.config, Some(setup.data_dir))
+            let source = Source::Contracts(setup.config.contracts.clone());
+            (service, setup.config, Some(setup.data_dir), source)
         }
     };
     let (listener, address) = bind(args.listen.unwrap_or(config.server.listen)).await?;
     print_banner(&service, address, data_dir.as_deref())?;
+    tokio::spawn(service.reloader(source).on_hangup());
     service.serve(listener, shutdown_signal()).await
 }
 

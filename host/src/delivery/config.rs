@@ -21,13 +21,13 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
+use pactum_core::Channel;
 use serde::Deserialize;
 
 use super::log::LogSender;
-use super::message::Channel;
 use super::smtp::SmtpSender;
 use super::webhook::WebhookSender;
-use super::{Sender, Senders};
+use super::{FieldError, Sender, Senders, redact_url};
 
 /// The `[senders]` table: one sender per channel, `log` when left out.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -63,20 +63,6 @@ pub enum SenderConfig {
         headers: BTreeMap<String, String>,
         timeout_ms: Option<u64>,
     },
-}
-
-/// A configuration value that cannot work; `field` is the key inside the
-/// channel's table, so the start error reads `senders.email.from: ...`.
-#[derive(Debug)]
-pub(super) struct FieldError {
-    pub field: &'static str,
-    pub reason: String,
-}
-
-impl FieldError {
-    pub(super) fn new(field: &'static str, reason: impl Into<String>) -> Self {
-        Self { field, reason: reason.into() }
-    }
 }
 
 impl Senders {
@@ -121,21 +107,6 @@ impl fmt::Debug for SenderConfig {
                 .finish(),
         }
     }
-}
-
-/// `url` without its password and query string, for `Debug` and errors.
-pub(super) fn redact_url(url: &str) -> String {
-    let Ok(mut parsed) = reqwest::Url::parse(url) else {
-        return "<not a URL>".to_owned();
-    };
-    if parsed.password().is_some() {
-        // Only fails for URLs that cannot have a password, which this one has.
-        let _ignored = parsed.set_password(Some("<redacted>"));
-    }
-    if parsed.query().is_some() {
-        parsed.set_query(Some("<redacted>"));
-    }
-    parsed.to_string()
 }
 
 #[cfg(test)]

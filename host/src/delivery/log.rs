@@ -5,9 +5,10 @@
 use std::collections::VecDeque;
 use std::sync::{Mutex, PoisonError};
 
+use pactum_core::Channel;
 use serde::Serialize;
 
-use super::message::{Channel, Message, rfc3339, unix_now};
+use super::message::{Message, rfc3339, unix_now};
 use super::{SendError, Sender};
 use crate::store::EntityId;
 

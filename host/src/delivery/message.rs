@@ -2,51 +2,14 @@
 //! texts every sender builds from it.
 
 use std::fmt;
-use std::str::FromStr;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use pactum_core::Channel;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::store::{EntityId, Timestamp};
-
-/// Where a code goes: the `x-pactum-verify` value of the field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Channel {
-    Sms,
-    Email,
-}
-
-impl Channel {
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Sms => "sms",
-            Self::Email => "email",
-        }
-    }
-}
-
-impl fmt::Display for Channel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Channel {
-    type Err = String;
-
-    /// Parses the store's channel text (`"sms"`, `"email"`).
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text {
-            "sms" => Ok(Self::Sms),
-            "email" => Ok(Self::Email),
-            other => Err(format!("unknown verification channel `{other}`")),
-        }
-    }
-}
 
 /// One verification code on its way to a recipient. It exists in plain form
 /// only in memory: the outbox holds it sealed, and `Debug` hides the code.
@@ -146,13 +109,6 @@ mod tests {
         let shown = format!("{:?}", message());
         assert!(!shown.contains("482913"), "{shown}");
         assert!(shown.contains("+41791234567"));
-    }
-
-    #[test]
-    fn channels_read_the_store_text() {
-        assert_eq!("sms".parse(), Ok(Channel::Sms));
-        assert_eq!("email".parse(), Ok(Channel::Email));
-        assert!("fax".parse::<Channel>().is_err());
     }
 
     #[test]

@@ -25,9 +25,11 @@ mod worker;
 use std::fmt;
 use std::sync::Arc;
 
+use pactum_core::Channel;
+
 pub use config::{SenderConfig, SendersConfig};
 pub use log::{DeliveredCode, LogSender};
-pub use message::{Channel, Message, rfc3339};
+pub use message::{Message, rfc3339};
 pub use seal::{SealError, Sealer};
 pub use smtp::SmtpSender;
 pub use webhook::WebhookSender;
@@ -71,6 +73,39 @@ impl SendError {
     pub fn permanent(reason: impl Into<String>) -> Self {
         Self { retryable: false, reason: reason.into() }
     }
+}
+
+/// A sender's configuration value that cannot work: what a sender's
+/// constructor fails with. `field` is the key inside the channel's table,
+/// so the start error reads `senders.email.from: ...`. Kept here, beside
+/// the senders' other shared pieces, so that `config.rs` builds the senders
+/// without their importing it back.
+#[derive(Debug)]
+struct FieldError {
+    pub field: &'static str,
+    pub reason: String,
+}
+
+impl FieldError {
+    fn new(field: &'static str, reason: impl Into<String>) -> Self {
+        Self { field, reason: reason.into() }
+    }
+}
+
+/// `url` without its password and query string, for `Debug` and errors
+/// (of `config.rs` and `webhook.rs`).
+fn redact_url(url: &str) -> String {
+    let Ok(mut parsed) = reqwest::Url::parse(url) else {
+        return "<not a URL>".to_owned();
+    };
+    if parsed.password().is_some() {
+        // Only fails for URLs that cannot have a password, which this one has.
+        let _ignored = parsed.set_password(Some("<redacted>"));
+    }
+    if parsed.query().is_some() {
+        parsed.set_query(Some("<redacted>"));
+    }
+    parsed.to_string()
 }
 
 /// The sender of each channel.

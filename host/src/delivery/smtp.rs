@@ -5,9 +5,8 @@ use lettre::message::{Mailbox, header::ContentType};
 use lettre::transport::smtp::Error as SmtpError;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
-use super::config::FieldError;
 use super::message::Message;
-use super::{SendError, Sender};
+use super::{FieldError, SendError, Sender};
 
 const DEFAULT_SUBJECT: &str = "Your verification code";
 

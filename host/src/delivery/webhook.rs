@@ -7,13 +7,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use pactum_core::Channel;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{StatusCode, Url};
 use serde::Serialize;
 
-use super::config::{FieldError, redact_url};
-use super::message::{Channel, Message};
-use super::{SendError, Sender};
+use super::message::Message;
+use super::{FieldError, SendError, Sender, redact_url};
 
 const DEFAULT_TIMEOUT_MS: u64 = 10_000;
 

@@ -218,13 +218,13 @@ impl OutboxWorker {
     }
 
     async fn record(&self, row: &OutboxMessage, fate: Fate, now: Timestamp) {
-        let (id, entity, channel, attempts) = (row.id, row.entity_id, &row.channel, row.attempts);
+        let (id, entity, channel, attempts) = (row.id, row.entity_id, row.channel, row.attempts);
         let result = match fate {
             Fate::Sent => "sent",
             Fate::Retry { .. } => "retry",
             Fate::Abandon { .. } => "abandoned",
         };
-        metrics::counter!(crate::telemetry::SENDS, "channel" => channel.clone(), "result" => result).increment(1);
+        metrics::counter!(crate::telemetry::SENDS, "channel" => channel.as_str(), "result" => result).increment(1);
         let marked = match fate {
             Fate::Sent => self.store.mark_sent(id, now).await,
             Fate::Retry { at, reason } => {

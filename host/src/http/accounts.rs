@@ -9,8 +9,8 @@ use serde_json::Value;
 use super::answer::{Verified, if_match};
 use super::caller::Caller;
 use super::locator::Locator;
-use super::{AppJson, AppState, Problem};
-use crate::service::Answer;
+use super::{AppJson, AppState};
+use crate::service::{Answer, Problem};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

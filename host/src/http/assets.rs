@@ -13,8 +13,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rust_embed::{Embed, EmbeddedFile};
 
-use super::Problem;
 use crate::builtin::Modules;
+use crate::service::Problem;
 
 /// `www/demo/`: the page and its stylesheet.
 #[derive(Embed)]

@@ -4,8 +4,9 @@ use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
 
-use super::{AppState, Problem};
+use super::AppState;
 use crate::apps::AppConfig;
+use crate::service::Problem;
 
 /// The authenticated app. Extracting it answers 401 when the key is missing
 /// or unknown; the key itself is never logged.

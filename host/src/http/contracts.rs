@@ -2,15 +2,17 @@
 //! and the error catalogue. A page fetches these to pre-validate with the
 //! very bytes the server runs.
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::{AppState, Problem};
+use super::AppState;
 use crate::config::BUILTIN;
-use crate::registry::RegisteredContract;
+use crate::service::{Problem, RegisteredContract};
 
 /// Where the wasm-bindgen glue of the built-in module is served.
 pub const BINDINGS_URL: &str = "/pkg/pactum_wasm.js";
@@ -30,22 +32,17 @@ fn summary(id: &str, contract: &RegisteredContract) -> Value {
     })
 }
 
-fn find<'a>(state: &'a AppState, id: &str) -> Result<&'a RegisteredContract, Problem> {
-    state
-        .accounts
-        .registry()
-        .get(id)
-        .ok_or_else(|| Problem::new("404.3").detail(format!("no contract has the id `{id}`")))
+fn find(state: &AppState, id: &str) -> Result<Arc<RegisteredContract>, Problem> {
+    state.accounts.contract(id).ok_or_else(|| Problem::new("404.3").detail(format!("no contract has the id `{id}`")))
 }
 
 pub async fn list(State(state): State<AppState>) -> Json<Value> {
-    let registry = state.accounts.registry();
-    Json(Value::Array(registry.ids().filter_map(|id| registry.get(id).map(|contract| summary(id, contract))).collect()))
+    Json(Value::Array(state.accounts.contracts().iter().map(|(id, contract)| summary(id, contract)).collect()))
 }
 
 pub async fn contract(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, Problem> {
     let contract = find(&state, &id)?;
-    let mut answer = summary(&id, contract);
+    let mut answer = summary(&id, &contract);
     if let Some(object) = answer.as_object_mut() {
         object.insert("schema".to_owned(), contract.document.schema.clone());
         if contract.module.name() == BUILTIN {
@@ -60,7 +57,8 @@ pub async fn contract_module(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
-    Ok(module_file(find(&state, &id)?, &headers))
+    let contract = find(&state, &id)?;
+    Ok(module_file(&contract, &headers))
 }
 
 /// `/modules/{sha256}.wasm`: by hash, for any registered module.
@@ -70,12 +68,10 @@ pub async fn module_by_hash(
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
     let sha = file.strip_suffix(".wasm").unwrap_or(&file);
-    let registry = state.accounts.registry();
-    registry
-        .ids()
-        .filter_map(|id| registry.get(id))
-        .find(|contract| contract.module.sha256() == sha)
-        .map(|contract| module_file(contract, &headers))
+    state
+        .accounts
+        .contract_by_module(sha)
+        .map(|contract| module_file(&contract, &headers))
         .ok_or_else(|| Problem::new("404").detail(format!("no module has the SHA-256 `{sha}`")))
 }
 

@@ -9,9 +9,9 @@ use axum::extract::State;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{AppState, Problem};
+use super::AppState;
 use crate::delivery::LogSender;
-use crate::store::EntityId;
+use crate::service::{EntityId, Problem};
 
 /// One demo app, with its plain key (the demo's keys are not secrets).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -46,8 +46,8 @@ pub async fn apps(State(state): State<AppState>) -> Result<Json<Vec<DemoApp>>, P
 pub async fn entities(State(state): State<AppState>) -> Result<Json<Value>, Problem> {
     let mut listed = Vec::new();
     for (id, label) in &demo(&state)?.entities {
-        if let Ok(entity) = state.accounts.store().get(*id).await {
-            listed.push(json!({"dpKeyid": id, "label": label, "status": entity.status.as_str()}));
+        if let Some(status) = state.accounts.status_of(*id).await {
+            listed.push(json!({"dpKeyid": id, "label": label, "status": status.as_str()}));
         }
     }
     Ok(Json(Value::Array(listed)))

@@ -7,8 +7,7 @@ use std::collections::BTreeMap;
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 
-use super::Problem;
-use crate::service::Target;
+use crate::service::{Problem, Target};
 
 /// Path parameter names, shared with the route table.
 pub const DP_KEYID: &str = "dp-keyid";

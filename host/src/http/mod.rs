@@ -36,7 +36,7 @@ use tower_http::services::{ServeDir, ServeFile};
 pub use crate::telemetry::recorder as metrics_recorder;
 pub use answer::etag;
 pub use openapi::document as openapi_document;
-pub use problem::{AppJson, MODULE_HEADER, PROBLEM_JSON, Problem};
+pub use problem::{AppJson, MODULE_HEADER, PROBLEM_JSON};
 
 use crate::apps::Apps;
 use crate::service::Accounts;

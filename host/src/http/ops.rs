@@ -12,7 +12,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::{AppState, Problem};
+use super::AppState;
+use crate::service::Problem;
 use crate::telemetry;
 
 /// Liveness: the process answers. It does not touch the database, so a
@@ -22,22 +23,16 @@ pub async fn health() -> Response {
 }
 
 /// Readiness: the database answers and the contract modules are loaded
-/// (the registry compiles every contract's module before the server
-/// listens, so a listening host has them). A load balancer sends traffic
-/// only to ready hosts.
+/// (`Accounts::ready`). A load balancer sends traffic only to ready hosts.
 pub async fn ready(State(state): State<AppState>) -> Response {
-    let contracts = state.accounts.registry().ids().count();
-    match state.accounts.store().ping().await {
-        Ok(()) => Json(json!({"status": "ready", "database": "ok", "contracts": contracts})).into_response(),
-        Err(error) => {
-            tracing::warn!(%error, "readiness check: the database does not answer");
-            Problem::new("503").detail("the database does not answer").retry_after(1).into_response()
-        }
+    match state.accounts.ready().await {
+        Ok(contracts) => Json(json!({"status": "ready", "database": "ok", "contracts": contracts})).into_response(),
+        Err(problem) => problem.into_response(),
     }
 }
 
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    telemetry::observe_store(state.accounts.store().as_ref()).await;
+    state.accounts.observe_store().await;
     ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
 }
 

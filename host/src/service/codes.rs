@@ -2,7 +2,7 @@
 //! for the store, and seals the message for the outbox. The store decides
 //! whether a code is sent; this only makes it.
 
-use crate::delivery::{Channel, Message, Sealer};
+use crate::delivery::{Message, Sealer};
 use crate::store::{CodeIssuer, CodeMatcher, EntityId, IssuedCode, StoreError, Timestamp, VerificationPolicy};
 use crate::verification::code::{self, Code};
 
@@ -46,14 +46,10 @@ impl CodeBook {
     pub fn issuer(&self, now: Timestamp) -> impl CodeIssuer + '_ {
         move |entity: EntityId, request: &crate::store::VerificationRequest| {
             let fresh = Code::generate(self.length).map_err(|error| StoreError::CodeIssue(error.to_string()))?;
-            let channel = request
-                .channel
-                .parse::<Channel>()
-                .map_err(|_| StoreError::CodeIssue(format!("unknown channel `{}`", request.channel)))?;
             let message = Message {
                 entity,
                 field: request.field.clone(),
-                channel,
+                channel: request.channel,
                 recipient: request.recipient.clone(),
                 code: fresh.reveal().to_owned(),
                 expires_at: now.saturating_add(self.policy.code_ttl_secs),

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use pactum_core::wire::{Call, Outcome, WireDecision, WireOperation};
 use serde_json::Value;
 
-use crate::http::Problem;
-use crate::registry::Registry;
+use super::{Accounts, Problem};
+use crate::registry::{RegisteredContract, Registry};
 
 /// The top-level fields a contract shows and may change: the names under
 /// its `properties`. Other members of an entity's data belong to other
@@ -23,21 +23,77 @@ pub fn fields_of(schema: &Value) -> BTreeSet<String> {
 
 /// Each registered contract's fields, computed once.
 #[derive(Debug, Default)]
-pub(super) struct ContractFields(BTreeMap<String, BTreeSet<String>>);
+struct ContractFields(BTreeMap<String, BTreeSet<String>>);
 
-impl ContractFields {
-    pub fn of(registry: &Registry) -> Self {
-        Self(
+/// One loaded set of contracts and what the service derives from it. A
+/// request takes the current set once and decides with it to the end, so a
+/// reload (`Accounts::replace_contracts`) never changes the module under a
+/// request in flight.
+#[derive(Debug, Default)]
+pub(super) struct ContractSet {
+    registry: Registry,
+    fields: ContractFields,
+}
+
+impl ContractSet {
+    pub fn new(registry: Registry) -> Self {
+        for id in registry.ids().filter(|id| registry.get(id).is_some_and(|contract| contract.shadow.is_some())) {
+            super::shadow::announce(id);
+        }
+        let fields = ContractFields(
             registry
                 .ids()
                 .filter_map(|id| registry.get(id).map(|contract| (id.to_owned(), fields_of(&contract.document.schema))))
                 .collect(),
-        )
+        );
+        Self { registry, fields }
     }
 
-    pub fn get(&self, contract: &str) -> &BTreeSet<String> {
+    pub fn get(&self, id: &str) -> Option<&Arc<RegisteredContract>> {
+        self.registry.get(id)
+    }
+
+    /// The contract `id`, or 404.3.
+    pub fn require(&self, id: &str) -> Result<&Arc<RegisteredContract>, Problem> {
+        self.get(id).ok_or_else(|| Problem::new("404.3").detail(format!("no contract has the id `{id}`")))
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.registry.ids()
+    }
+
+    /// The top-level fields of contract `id` (none for an unknown id).
+    pub fn fields(&self, id: &str) -> &BTreeSet<String> {
         static NONE: BTreeSet<String> = BTreeSet::new();
-        self.0.get(contract).unwrap_or(&NONE)
+        self.fields.0.get(id).unwrap_or(&NONE)
+    }
+}
+
+/// The registered contracts, for the public routes that publish them.
+impl Accounts {
+    #[must_use]
+    pub fn contract(&self, id: &str) -> Option<Arc<RegisteredContract>> {
+        self.current().get(id).cloned()
+    }
+
+    /// Every contract with its id, in id order.
+    #[must_use]
+    pub fn contracts(&self) -> Vec<(String, Arc<RegisteredContract>)> {
+        let set = self.current();
+        set.ids().filter_map(|id| set.get(id).map(|contract| (id.to_owned(), Arc::clone(contract)))).collect()
+    }
+
+    /// A contract whose module has this hex SHA-256 (modules are shared, so any one).
+    #[must_use]
+    pub fn contract_by_module(&self, sha256: &str) -> Option<Arc<RegisteredContract>> {
+        self.contracts().into_iter().map(|(_, contract)| contract).find(|contract| contract.module.sha256() == sha256)
+    }
+
+    /// Serves `registry` from now on. Requests already running finish on
+    /// the set they started with; the old modules go when the last of them
+    /// does.
+    pub fn replace_contracts(&self, registry: Registry) {
+        self.contracts.store(Arc::new(ContractSet::new(registry)));
     }
 }
 
@@ -55,22 +111,26 @@ pub(super) struct Decided {
 /// is 500.1: the request fails clearly, nothing is committed, and the
 /// failed instance is dropped by the runtime.
 pub(super) async fn decide(
-    registry: &Arc<Registry>,
+    set: &Arc<ContractSet>,
     contract: &str,
     operation: WireOperation,
     current: Value,
     payload: Value,
 ) -> Result<Decided, Problem> {
-    let registry = Arc::clone(registry);
+    let set = Arc::clone(set);
     let id = contract.to_owned();
     let call = Call { contract: None, contract_ref: None, operation, current, payload, context: Some(context()) };
     let ran = tokio::task::spawn_blocking(move || {
-        let registered = registry.get(&id).ok_or_else(|| Problem::new("404.3"))?;
+        let registered = set.require(&id)?;
         let sha256 = registered.module.sha256().to_owned();
+        let shadow_call = registered.shadow.as_ref().map(|_| call.clone());
         let started = std::time::Instant::now();
         let evaluated = registered.evaluate(call);
         metrics::histogram!(crate::telemetry::MODULE_CALL_DURATION, "contract" => id.clone())
             .record(started.elapsed().as_secs_f64());
+        if let (Some(shadow_call), Ok(outcome)) = (shadow_call, &evaluated) {
+            super::shadow::compare_later(&id, registered, shadow_call, outcome);
+        }
         evaluated.map(|outcome| (outcome, sha256)).map_err(|error| {
             tracing::warn!(contract = %id, kind = error.kind(), %error, "contract module failed");
             metrics::counter!(crate::telemetry::MODULE_FAILURES, "kind" => error.kind()).increment(1);

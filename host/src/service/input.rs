@@ -13,8 +13,8 @@
 use pactum_core::wire::WireFieldError;
 use serde_json::Value;
 
-use super::write::message;
-use crate::http::Problem;
+use super::Problem;
+use super::problem::message;
 
 const NUL: char = '\u{0}';
 const NUL_CODE: &str = "400.25";

@@ -4,32 +4,45 @@
 //! decision (authoritative for validation), then one store transaction
 //! (uniqueness, versions, verification limits, the outbox).
 //!
-//! Errors are [`Problem`]s carrying catalogue codes, so the HTTP layer only
-//! renders them.
+//! Errors are [`Problem`]s carrying catalogue codes (`problem.rs`), so the
+//! HTTP layer only renders them. The service names no HTTP type, and is the
+//! HTTP layer's one way to the store and the registry (`ops.rs`, the
+//! contract lookups in `contract.rs`).
 
 mod codes;
 mod contract;
 mod input;
+mod ops;
+mod problem;
 mod queue;
 mod read;
+mod shadow;
 mod verify;
 mod view;
 mod write;
 
 use std::sync::Arc;
 
+use pactum_core::Channel;
 use serde::Serialize;
 use tokio::sync::Notify;
 
+/// What the service's callers name of the layers below it (an entity's
+/// id and status, a contract as `/contracts` shows it), so that they reach
+/// neither the store nor the registry themselves.
+pub use crate::registry::RegisteredContract;
+pub use crate::store::{EntityId, Status};
 pub use codes::CodeBook;
 pub use contract::fields_of;
+pub use problem::Problem;
 pub use view::EntityView;
 pub use write::CreateMode;
 
 use crate::apps::{AppConfig, Permission};
-use crate::http::Problem;
-use crate::registry::{RegisteredContract, Registry};
-use crate::store::{Entity, EntityId, Store, StoreError, Timestamp};
+use crate::registry::Registry;
+use crate::store::{Entity, Store, StoreError, Timestamp};
+use arc_swap::ArcSwap;
+use contract::ContractSet;
 
 /// How a request names its entity.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,10 +74,10 @@ impl Target {
 /// The service. Cheap to share: everything inside is behind `Arc`s.
 #[derive(Debug, Clone)]
 pub struct Accounts {
-    registry: Arc<Registry>,
+    /// The contracts requests decide with, swapped whole on reload.
+    contracts: Arc<ArcSwap<ContractSet>>,
     store: Arc<dyn Store>,
     codes: Arc<CodeBook>,
-    fields: Arc<contract::ContractFields>,
     /// Woken after a commit that queued a message, so the outbox worker
     /// sends it now rather than at its next poll.
     outbox: Arc<Notify>,
@@ -101,7 +114,7 @@ pub struct Answer {
 #[serde(rename_all = "camelCase")]
 pub struct PendingView {
     pub field: String,
-    pub channel: String,
+    pub channel: Channel,
     /// When the code stops working (RFC 3339); only when one was sent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
@@ -112,20 +125,15 @@ pub struct PendingView {
 impl Accounts {
     #[must_use]
     pub fn new(
-        registry: Arc<Registry>,
+        registry: Registry,
         store: Arc<dyn Store>,
         codes: Arc<CodeBook>,
         outbox: Arc<Notify>,
         max_entity_bytes: usize,
     ) -> Self {
-        let fields = Arc::new(contract::ContractFields::of(&registry));
+        let contracts = Arc::new(ArcSwap::from_pointee(ContractSet::new(registry)));
         let queue = Arc::new(queue::WriteQueue::default());
-        Self { registry, store, codes, fields, outbox, queue, max_entity_bytes }
-    }
-
-    #[must_use]
-    pub fn registry(&self) -> &Arc<Registry> {
-        &self.registry
+        Self { contracts, store, codes, outbox, queue, max_entity_bytes }
     }
 
     #[must_use]
@@ -133,29 +141,29 @@ impl Accounts {
         &self.codes
     }
 
-    #[must_use]
-    pub fn store(&self) -> &Arc<dyn Store> {
-        &self.store
+    /// The contract set requests decide with now.
+    fn current(&self) -> Arc<ContractSet> {
+        self.contracts.load_full()
     }
 
     /// The contract a request names (or the app's default), after checking
-    /// the app holds `permission` (412) and may use the contract (412.1).
+    /// the app holds `permission` (412) and may use the contract (412.1),
+    /// with the set it belongs to: the request decides with that set to the
+    /// end.
     fn contract_for<'a>(
-        &'a self,
+        &self,
         app: &'a AppConfig,
         permission: Permission,
         contract_id: Option<&'a str>,
-    ) -> Result<(&'a str, &'a RegisteredContract), Problem> {
+    ) -> Result<(&'a str, Arc<ContractSet>), Problem> {
         require(app, permission)?;
         let id = contract_id.unwrap_or(&app.default_contract);
-        let contract = self
-            .registry
-            .get(id)
-            .ok_or_else(|| Problem::new("404.3").detail(format!("no contract has the id `{id}`")))?;
+        let set = self.current();
+        set.require(id)?;
         if !app.may_use(id) {
             return Err(Problem::new("412.1").detail(format!("app `{}` may not use contract `{id}`", app.name)));
         }
-        Ok((id, contract))
+        Ok((id, set))
     }
 
     /// Loads the entity a target names; 404.1 / 404.2 when there is none,

@@ -1,9 +1,8 @@
 //! 2004: complete a verification with the code the user received.
 
 use super::write::{taken, write_problem};
-use super::{Accounts, Target, now, require};
+use super::{Accounts, Problem, Target, now, require};
 use crate::apps::{AppConfig, Permission};
-use crate::http::Problem;
 use crate::store::VerifyOutcome;
 use crate::verification::code;
 
@@ -56,15 +55,9 @@ impl Accounts {
     /// contracts (its default first): a pending change does not record the
     /// contract it came through.
     fn role_of(&self, app: &AppConfig, field: &str) -> Option<String> {
-        std::iter::once(&app.default_contract).chain(&app.contracts).filter_map(|id| self.registry.get(id)).find_map(
-            |contract| {
-                contract
-                    .document
-                    .schema
-                    .pointer(&format!("/properties/{field}/x-pactum-role"))?
-                    .as_str()
-                    .map(str::to_owned)
-            },
-        )
+        let set = self.current();
+        std::iter::once(&app.default_contract).chain(&app.contracts).filter_map(|id| set.get(id)).find_map(|contract| {
+            contract.document.schema.pointer(&format!("/properties/{field}/x-pactum-role"))?.as_str().map(str::to_owned)
+        })
     }
 }

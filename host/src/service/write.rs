@@ -2,16 +2,17 @@
 //! commits in one transaction, and the answer reports each verification.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use pactum_core::wire::{WireClaim, WireDecision, WireFieldError, WireOperation};
 use serde_json::Value;
 
-use super::contract::{Decided, decide};
+use super::contract::{ContractSet, Decided, decide};
 use super::input::{refuse_nul, refuse_nul_text, refuse_oversized};
+use super::problem::message;
 use super::view::{EntityView, write_back};
-use super::{Accounts, Answer, PendingView, Target, now, rfc3339, store_fault};
+use super::{Accounts, Answer, PendingView, Problem, Target, now, rfc3339, store_fault};
 use crate::apps::{AppConfig, Permission};
-use crate::http::Problem;
 use crate::store::{
     Claim, Dispatch, Entity, EntityId, NewEntity, Status, StoreError, Update, VerificationRequest, Written,
 };
@@ -32,6 +33,14 @@ pub enum CreateMode {
     Import(Status),
 }
 
+/// Who creates an entity: an app (its name goes in the audit trail, its
+/// external-key type into the answer), or `pactum import`.
+#[derive(Debug, Clone, Copy)]
+struct Creator<'a> {
+    app: &'a str,
+    ext_key_type: Option<&'a str>,
+}
+
 impl Accounts {
     /// Endpoint 1001: needs `create`. `ext_key` is stored under the app's
     /// `ext_key_type` (400.24 if the app has none).
@@ -42,7 +51,7 @@ impl Accounts {
         payload: Value,
         ext_key: Option<String>,
     ) -> Result<Answer, Problem> {
-        let (contract_id, _) = self.contract_for(app, Permission::Create, contract)?;
+        let (contract_id, set) = self.contract_for(app, Permission::Create, contract)?;
         if let Some(key) = &ext_key {
             refuse_nul_text("external key", key)?;
         }
@@ -55,8 +64,8 @@ impl Accounts {
             }
         };
         let contract_id = contract_id.to_owned();
-        self.create_in(&app.name, &contract_id, payload, ext_keys, CreateMode::Request, app.ext_key_type.as_deref())
-            .await
+        let creator = Creator { app: &app.name, ext_key_type: app.ext_key_type.as_deref() };
+        self.create_in(set, creator, &contract_id, payload, ext_keys, CreateMode::Request).await
     }
 
     /// Creates an entity through `contract` without an app: for `pactum
@@ -68,30 +77,30 @@ impl Accounts {
         ext_keys: BTreeMap<String, String>,
         status: Status,
     ) -> Result<Answer, Problem> {
-        if self.registry.get(contract).is_none() {
-            return Err(Problem::new("404.3").detail(format!("no contract has the id `{contract}`")));
-        }
+        let set = self.current();
+        set.require(contract)?;
         for (ext_type, ext_key) in &ext_keys {
             refuse_nul_text("external-key type", ext_type)?;
             refuse_nul_text("external key", ext_key)?;
         }
-        self.create_in("import", contract, payload, ext_keys, CreateMode::Import(status), None).await
+        let creator = Creator { app: "import", ext_key_type: None };
+        self.create_in(set, creator, contract, payload, ext_keys, CreateMode::Import(status)).await
     }
 
     async fn create_in(
         &self,
-        app_name: &str,
+        set: Arc<ContractSet>,
+        creator: Creator<'_>,
         contract: &str,
         payload: Value,
         ext_keys: BTreeMap<String, String>,
         mode: CreateMode,
-        ext_key_type: Option<&str>,
     ) -> Result<Answer, Problem> {
         refuse_nul(&payload)?;
         let Decided { decision, module_sha256 } =
-            decide(&self.registry, contract, WireOperation::Create, Value::Null, payload).await?;
+            decide(&set, contract, WireOperation::Create, Value::Null, payload).await?;
         let (merged, decision) = accepted(decision, &module_sha256)?;
-        let fields = self.fields.get(contract);
+        let fields = set.fields(contract);
         let data = write_back(&Value::Null, fields, &merged);
         refuse_oversized(&data, self.max_entity_bytes)?;
         let (status, verifications) = match mode {
@@ -103,7 +112,7 @@ impl Accounts {
         };
         let now = now();
         let new = NewEntity {
-            app: app_name.to_owned(),
+            app: creator.app.to_owned(),
             now,
             status,
             data,
@@ -116,7 +125,7 @@ impl Accounts {
             .create(new, &self.codes.issuer(now))
             .await
             .map_err(|error| write_problem(error, &decision.unique, None))?;
-        Ok(self.answer(written, fields, ext_key_type, module_sha256, true))
+        Ok(self.answer(written, fields, creator.ext_key_type, module_sha256, true))
     }
 
     /// Endpoint 1003: needs `update`. `if_match` is the version an `If-Match` named.
@@ -134,11 +143,11 @@ impl Accounts {
         payload: Value,
         if_match: Option<i64>,
     ) -> Result<Answer, Problem> {
-        let (contract_id, _) = self.contract_for(app, Permission::Update, contract)?;
+        let (contract_id, set) = self.contract_for(app, Permission::Update, contract)?;
         refuse_nul(&payload)?;
         let id = self.id_of(target).await?;
         let _queued = self.queue.enter(id).await;
-        let fields = self.fields.get(contract_id);
+        let fields = set.fields(contract_id);
         for attempt in 1..=MAX_DECISIONS {
             let entity = self.load(target, id).await?;
             if entity.status == Status::Inactive {
@@ -149,7 +158,7 @@ impl Accounts {
             }
             let current = Value::Object(super::view::project(&entity.data, fields));
             let Decided { decision, module_sha256 } =
-                decide(&self.registry, contract_id, WireOperation::Update, current, payload.clone()).await?;
+                decide(&set, contract_id, WireOperation::Update, current, payload.clone()).await?;
             let (merged, decision) = accepted(decision, &module_sha256)?;
             let data = write_back(&entity.data, fields, &merged);
             refuse_oversized(&data, self.max_entity_bytes)?;
@@ -185,7 +194,8 @@ impl Accounts {
     /// Endpoint 1004: needs `delete`. Sets the status to inactive (values stay, and
     /// keep their unique claims); pending changes are cancelled. Idempotent.
     pub async fn deactivate(&self, app: &AppConfig, target: &Target, if_match: Option<i64>) -> Result<Answer, Problem> {
-        let (contract_id, registered) = self.contract_for(app, Permission::Delete, None)?;
+        let (contract_id, set) = self.contract_for(app, Permission::Delete, None)?;
+        let registered = set.require(contract_id)?;
         let id = self.id_of(target).await?;
         let _queued = self.queue.enter(id).await;
         // The store reads, checks and writes the entity in one transaction:
@@ -199,7 +209,7 @@ impl Accounts {
         Ok(Answer {
             code,
             message: message(code),
-            entity: EntityView::of(&entity, self.fields.get(contract_id), app.ext_key_type.as_deref()),
+            entity: EntityView::of(&entity, set.fields(contract_id), app.ext_key_type.as_deref()),
             pending: Vec::new(),
             version: entity.version,
             retry_after: None,
@@ -239,7 +249,7 @@ impl Accounts {
                     Dispatch::Dispatched { expires_at } => (Some(rfc3339(expires_at)), cooldown),
                     Dispatch::LimitReached { retry_after } | Dispatch::Cooldown { retry_after } => (None, retry_after),
                 };
-                PendingView { field: field.field.clone(), channel: field.channel.clone(), expires_at, retry_after }
+                PendingView { field: field.field.clone(), channel: field.channel, expires_at, retry_after }
             })
             .collect();
         let retry_after = matches!(code, "200.2" | "200.3")
@@ -282,7 +292,8 @@ pub(super) fn write_problem(error: StoreError, claims: &[WireClaim], target: Opt
         }
         StoreError::Inactive => Problem::new("409.3").detail("the entity is deactivated"),
         StoreError::UniqueTaken { field, holder_id, holder_status } => {
-            let role = claims.iter().find(|claim| claim.field == field).and_then(|claim| claim.role.as_deref());
+            let role =
+                claims.iter().find(|claim| claim.field == field).and_then(|claim| claim.role.map(|role| role.as_str()));
             taken(&field, role, holder_id, holder_status)
         }
         StoreError::ExtKeyTaken { ext_type, ext_key } => Problem::new("409.2")
@@ -321,9 +332,4 @@ pub(super) fn taken(field: &str, role: Option<&str>, holder: EntityId, holder_st
         code: code.to_owned(),
         message: message(code).to_owned(),
     }])
-}
-
-/// The catalogue's message for a code.
-pub(super) fn message(code: &str) -> &'static str {
-    pactum_core::catalogue::lookup(code).map_or("", |entry| entry.message)
 }

@@ -30,6 +30,7 @@ pub mod rules;
 mod sqlite;
 mod unique;
 mod verification;
+mod verify;
 
 use std::sync::Arc;
 

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use pactum_core::Channel;
 use pactum_core::wire::{WireClaim, WirePending};
 use serde_json::Value;
 
@@ -89,8 +90,7 @@ impl From<WireClaim> for Claim {
 #[derive(Debug, Clone, PartialEq)]
 pub struct VerificationRequest {
     pub field: String,
-    /// `"sms"` or `"email"`.
-    pub channel: String,
+    pub channel: Channel,
     /// The normalized new value, applied to the data by a successful verify.
     pub value: Value,
     /// The address or number the code is sent to (usually `value` itself).
@@ -185,7 +185,7 @@ pub enum Dispatch {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldDispatch {
     pub field: String,
-    pub channel: String,
+    pub channel: Channel,
     pub dispatch: Dispatch,
 }
 
@@ -243,7 +243,7 @@ pub struct PoolUse {
 pub struct OutboxMessage {
     pub id: i64,
     pub entity_id: Option<EntityId>,
-    pub channel: String,
+    pub channel: Channel,
     pub recipient: String,
     /// Opaque to the store: the caller's sealed (encrypted) message.
     pub payload: Vec<u8>,

@@ -4,6 +4,8 @@
 //! lease, so a worker that dies mid-send delays its rows instead of losing
 //! them.
 
+use pactum_core::Channel;
+
 use super::conn::{Conn, Dialect, args};
 use super::error::StoreError;
 use super::model::{EntityId, OutboxBacklog, OutboxMessage, Timestamp};
@@ -14,7 +16,7 @@ use super::rows::{OutboxRow, claimed_messages};
 pub(super) async fn enqueue(
     conn: &mut Conn<'_>,
     entity: EntityId,
-    channel: &str,
+    channel: Channel,
     recipient: &str,
     payload: &[u8],
     now: Timestamp,
@@ -22,7 +24,7 @@ pub(super) async fn enqueue(
     conn.execute(
         "INSERT INTO outbox (entity_id, channel, recipient, payload, created_at, next_attempt_at)
          VALUES ($1, $2, $3, $4, $5, $5)",
-        args![entity, channel, recipient, payload, now],
+        args![entity, channel.as_str(), recipient, payload, now],
     )
     .await?;
     Ok(())

@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use pactum_core::Channel;
 use serde_json::Value;
 
 use super::error::StoreError;
@@ -124,23 +125,41 @@ pub(super) struct OutboxRow {
     created_at: Timestamp,
 }
 
-impl From<OutboxRow> for OutboxMessage {
-    fn from(row: OutboxRow) -> Self {
-        Self {
+impl TryFrom<OutboxRow> for OutboxMessage {
+    type Error = StoreError;
+
+    fn try_from(row: OutboxRow) -> Result<Self, StoreError> {
+        Ok(Self {
             id: row.id,
             entity_id: row.entity_id,
-            channel: row.channel,
+            channel: parse_channel(&row.channel)?,
             recipient: row.recipient,
             payload: row.payload,
             attempts: u32::try_from(row.attempts).unwrap_or(u32::MAX),
             created_at: row.created_at,
-        }
+        })
     }
 }
 
+/// The store writes only [`Channel::as_str`], so another text is a damaged
+/// row, read like an unknown status.
+fn parse_channel(text: &str) -> Result<Channel, StoreError> {
+    Channel::parse(text).ok_or_else(|| StoreError::Database(format!("unknown stored channel `{text}`")))
+}
+
 /// Claimed rows in the order they were written: `RETURNING` promises no order.
+/// A damaged row is logged and left leased rather than failing the claim,
+/// so it cannot hold back the rows claimed with it.
 pub(super) fn claimed_messages(rows: Vec<OutboxRow>) -> Vec<OutboxMessage> {
-    let mut messages: Vec<OutboxMessage> = rows.into_iter().map(OutboxMessage::from).collect();
+    let mut messages: Vec<OutboxMessage> = rows
+        .into_iter()
+        .filter_map(|row| {
+            let id = row.id;
+            OutboxMessage::try_from(row)
+                .map_err(|error| tracing::error!(outbox = id, %error, "an outbox row cannot be read; not sent"))
+                .ok()
+        })
+        .collect();
     messages.sort_by_key(|message| message.id);
     messages
 }

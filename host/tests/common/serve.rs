@@ -83,6 +83,12 @@ impl ServeProcess {
         }
     }
 
+    /// The process id, for sending it signals.
+    #[must_use]
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// SIGKILL: no graceful stop, no chance to finish what it was doing.
     pub fn kill(&mut self) {
         let _ = self.child.kill();

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use pactum_core::Channel;
 use pactum_host::store::{
     Claim, CodeIssuer, CodeMatcher, Dispatch, EntityId, IssuedCode, NewEntity, NoCodes, Status, Store, StoreError,
     Timestamp, Update, VerificationPolicy, VerificationRequest, Written,
@@ -48,7 +49,7 @@ pub fn claims(pairs: &[(&str, &str)]) -> Vec<Claim> {
 pub fn sms(value: &str) -> VerificationRequest {
     VerificationRequest {
         field: "mobile".to_owned(),
-        channel: "sms".to_owned(),
+        channel: Channel::Sms,
         value: json!(value),
         recipient: value.to_owned(),
     }

@@ -2,6 +2,7 @@
 //! a verified value, and the answers of a verify with nothing to check.
 
 use pactum_core::wire::{WireClaim, WirePending};
+use pactum_core::{Channel, Role};
 use pactum_host::store::{
     Claim, Dispatch, NewEntity, NoCodes, Status, StoreError, Update, VerificationRequest, VerifyOutcome,
 };
@@ -52,7 +53,7 @@ async fn the_cooldown_and_the_window_limit_refuse_codes_but_not_the_update(db: &
     // counts towards the window.
     let email = VerificationRequest {
         field: "email".to_owned(),
-        channel: "email".to_owned(),
+        channel: Channel::Email,
         value: json!("ada@example.com"),
         recipient: "ada@example.com".to_owned(),
     };
@@ -117,10 +118,9 @@ async fn the_right_code_applies_the_value_and_activates_the_entity(db: &TestDb) 
 
     // 1001 under a contract that verifies the mobile: the number is written
     // at once, the entity starts unverified, a code goes out.
-    let engine_pending =
-        WirePending { field: "mobile".to_owned(), channel: "sms".to_owned(), value: json!("+4511111111") };
+    let engine_pending = WirePending { field: "mobile".to_owned(), channel: Channel::Sms, value: json!("+4511111111") };
     let engine_claim =
-        WireClaim { field: "mobile".to_owned(), role: Some("mobile".to_owned()), value: "+4511111111".to_owned() };
+        WireClaim { field: "mobile".to_owned(), role: Some(Role::Mobile), value: "+4511111111".to_owned() };
     let new = NewEntity {
         status: Status::Unverified,
         unique: vec![Claim::from(engine_claim)],

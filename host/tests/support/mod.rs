@@ -56,18 +56,21 @@ pub fn config(db: &TestDb) -> Config {
             file: workspace().join("host/demo/profile.json"),
             module: BUILTIN.into(),
             instances: Instances::Warm,
+            shadow: None,
         },
         ContractConfig {
             id: "loyalty".into(),
             file: workspace().join("plugins/loyalty/contract.json"),
             module: workspace().join("target/wasm/loyalty.wasm").to_string_lossy().into_owned(),
             instances: Instances::Warm,
+            shadow: None,
         },
         ContractConfig {
             id: "example".into(),
             file: workspace().join("host/tests/contracts/example.json"),
             module: BUILTIN.into(),
             instances: Instances::Warm,
+            shadow: None,
         },
     ];
     config.apps = APPS

@@ -1,135 +1,81 @@
-//! The loyalty-card contract, decided in code: the document in
-//! `contract.json` names the fields, this file enforces them.
+//! The loyalty-card rules: what JSON Schema cannot say about the fields
+//! that `contract.json` declares. Everything else (the ABI, the wire, the
+//! merge rules, the input limits, the contract check) is `pactum-guest`'s.
 //!
-//! The merge rules and the decision follow the core's (`docs/contracts.md`):
-//! unknown fields are 400.10, a read-only field may only be sent with its
-//! current value (400.11), `null` clears an optional field and is 400.12 on a
-//! required one, the merged document is then checked as a whole, and the
-//! top-level code is the one shared by every error, else `400`. On top of the
-//! schema, two rules that JSON Schema cannot say: the card number's Luhn
-//! check digit, and a minimum age on the day of the call.
+//! Two rules on top of the field types: the card number's Luhn check
+//! digit, and a minimum age on the day of the call (`context.today`, since
+//! a module has no clock).
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use pactum_guest::Plugin;
+use pactum_guest::fields::{self, Field, References};
+use pactum_guest::merge;
+use pactum_guest::wire::{Call, Failure, Load, Outcome, WireDecision, WireOperation, codes};
+use serde_json::Value;
 
-/// The age a member must have reached on `context.today`.
-pub const MIN_AGE: i32 = 15;
+/// The age a member must have reached on `context.today`: 15, or 18 with
+/// the `strict-age` feature (the module's one variant, see the crate doc).
+pub const MIN_AGE: i32 = if cfg!(feature = "strict-age") { 18 } else { 15 };
 /// The card number's length in digits.
 const CARD_DIGITS: std::ops::RangeInclusive<usize> = 12..=19;
 /// The longest name, in characters (Unicode scalar values, as JSON Schema's
 /// `maxLength` counts).
 const MAX_NAME_CHARS: usize = 80;
-/// The input limits of the core (`docs/contracts.md`, "Input limits").
-const MAX_DEPTH: usize = 32;
-const MAX_NODES: usize = 20_000;
 
-/// The catalogue codes this module answers with (`core/src/catalogue.rs`).
-pub mod codes {
-    pub const OK: &str = "200";
-    pub const CREATED: &str = "201";
-    pub const VALIDATION_FAILED: &str = "400";
-    pub const FIELD_UNKNOWN: &str = "400.10";
-    pub const FIELD_READ_ONLY: &str = "400.11";
-    pub const FIELD_REQUIRED: &str = "400.12";
-    pub const NOT_OBJECT: &str = "400.20";
-    pub const TOO_COMPLEX: &str = "400.21";
-    pub const CONTRACT_INVALID: &str = "422.1";
-}
-
-/// What a call asks: merge an update (the default), create, or check a
-/// whole document with no merge rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Operation {
-    #[default]
-    Update,
-    Create,
-    Validate,
-}
-
-/// One field of the contract, as this module implements it.
-#[derive(Debug, Clone, Copy)]
-struct Field {
-    name: &'static str,
-    read_only: bool,
-    required: bool,
-    unique: bool,
-}
-
-const FIELDS: [Field; 4] = [
+/// The fields, as `contract.json` must declare them.
+pub const FIELDS: [Field; 4] = [
     Field { name: "cardNumber", read_only: false, required: true, unique: true },
     Field { name: "birthDate", read_only: false, required: false, unique: false },
     Field { name: "name", read_only: false, required: true, unique: false },
     Field { name: "memberSince", read_only: true, required: false, unique: false },
 ];
 
-fn field(name: &str) -> Option<&'static Field> {
-    FIELDS.iter().find(|field| field.name == name)
+/// The module: the contract references loaded into this instance.
+#[derive(Debug, Default)]
+pub struct Loyalty {
+    loaded: References,
 }
 
-/// The decision, in the wire's member order.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Decision {
-    pub code: &'static str,
-    pub entity: Option<Value>,
-    pub changed: Vec<String>,
-    /// This contract has no verified fields: always empty.
-    pub pending: Vec<Value>,
-    pub unique: Vec<Claim>,
-    pub errors: Vec<FieldError>,
-}
-
-/// A unique value the host must claim.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Claim {
-    pub field: &'static str,
-    pub role: Option<&'static str>,
-    pub value: String,
-}
-
-/// One failing field; sorted by pointer, then code, then message.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct FieldError {
-    pub pointer: String,
-    pub code: &'static str,
-    pub message: String,
-}
-
-impl FieldError {
-    fn new(pointer: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
-        Self { pointer: pointer.into(), code, message: message.into() }
-    }
-}
-
-impl Decision {
-    fn accepted(code: &'static str, entity: Option<Value>, changed: Vec<String>, unique: Vec<Claim>) -> Self {
-        Self { code, entity, changed, pending: Vec::new(), unique, errors: Vec::new() }
+impl Plugin for Loyalty {
+    fn load(&mut self, load: Load) -> Result<(), Failure> {
+        check_contract(&load.contract)?;
+        self.loaded.insert(&load.contract_ref);
+        Ok(())
     }
 
-    fn rejected(mut errors: Vec<FieldError>) -> Self {
-        errors.sort();
-        errors.dedup();
-        Self {
-            code: top_code(&errors),
-            entity: None,
-            changed: Vec::new(),
-            pending: Vec::new(),
-            unique: Vec::new(),
-            errors,
+    fn evaluate(&self, call: &Call) -> Outcome {
+        if let Err(failure) = self.loaded.resolve(call, check_contract) {
+            return Outcome::Failure(failure);
+        }
+        match today(call.context.as_ref()) {
+            Ok(today) => Outcome::Decision(evaluate(call.operation, &call.current, &call.payload, today)),
+            Err(message) => Outcome::Failure(Failure::new(codes::CALL_INVALID, message)),
         }
     }
 }
 
-/// The top-level code rule: every error has the same code, that code; else
-/// the generic `400`.
+/// Checks that a contract document declares exactly [`FIELDS`].
+pub fn check_contract(document: &Value) -> Result<(), Failure> {
+    fields::check_contract(&FIELDS, document)
+}
+
+/// Decides one call. Pure: the only fact from outside is `today`.
 #[must_use]
-pub fn top_code(errors: &[FieldError]) -> &'static str {
-    match errors.split_first() {
-        Some((first, rest)) if rest.iter().all(|error| error.code == first.code) => first.code,
-        _ => codes::VALIDATION_FAILED,
-    }
+pub fn evaluate(operation: WireOperation, current: &Value, payload: &Value, today: Date) -> WireDecision {
+    merge::decide(&FIELDS, operation, current, payload, &|name, value| check_value(name, value, today))
+}
+
+/// `context.today`: the module has no clock, so the age rule needs the host's
+/// date. Missing or malformed, the call cannot run (422.2).
+fn today(context: Option<&Value>) -> Result<Date, String> {
+    let today = context.and_then(|context| context.get("today")).ok_or_else(|| {
+        "the call is not valid: this module needs `context.today` (YYYY-MM-DD) to check the member's age".to_owned()
+    })?;
+    today
+        .as_str()
+        .and_then(Date::parse)
+        .ok_or_else(|| format!("the call is not valid: `context.today` must be a date written YYYY-MM-DD, not {today}"))
 }
 
 /// A calendar date, `YYYY-MM-DD` (RFC 3339 `full-date`). Ordered by year,
@@ -208,184 +154,6 @@ pub fn luhn_valid(digits: &str) -> bool {
     sum.is_multiple_of(10)
 }
 
-/// Checks that a contract document describes the fields this module
-/// implements, so that the document a form shows and the rules the module
-/// applies cannot drift apart. Titles, descriptions and schema keywords are
-/// the document's own business.
-pub fn check_contract(document: &Value) -> Result<(), Vec<FieldError>> {
-    let problem = |pointer: &str, message: String| FieldError::new(pointer, codes::CONTRACT_INVALID, message);
-    let Some(properties) = document.get("properties").and_then(Value::as_object) else {
-        return Err(vec![problem(
-            "/properties",
-            "the contract must be an object that declares `properties`".to_owned(),
-        )]);
-    };
-    let mut problems = Vec::new();
-    for field in &FIELDS {
-        let at = format!("/properties/{}", field.name);
-        let Some(schema) = properties.get(field.name) else {
-            problems.push(problem(&at, format!("this module decides `{}`; the contract must declare it", field.name)));
-            continue;
-        };
-        let read_only = schema.get("readOnly").and_then(Value::as_bool).unwrap_or(false);
-        if read_only != field.read_only {
-            let message = if field.read_only {
-                format!("`{}` is read-only in this module; mark it `\"readOnly\": true`", field.name)
-            } else {
-                format!("`{}` is writable in this module; it cannot be read-only", field.name)
-            };
-            problems.push(problem(&format!("{at}/readOnly"), message));
-        }
-    }
-    for name in properties.keys().filter(|name| field(name).is_none()) {
-        problems
-            .push(problem(&pointer("/properties", name), format!("this module does not implement the field `{name}`")));
-    }
-    let required: Vec<&str> = match document.get("required") {
-        None => Vec::new(),
-        Some(list) => list.as_array().map(|names| names.iter().filter_map(Value::as_str).collect()).unwrap_or_default(),
-    };
-    let expected: Vec<&str> = FIELDS.iter().filter(|field| field.required).map(|field| field.name).collect();
-    let mut sorted = required.clone();
-    sorted.sort_unstable();
-    sorted.dedup();
-    let mut expected_sorted = expected.clone();
-    expected_sorted.sort_unstable();
-    if sorted != expected_sorted {
-        problems.push(problem("/required", format!("must list exactly {expected:?}, the fields this module requires")));
-    }
-    if problems.is_empty() { Ok(()) } else { Err(problems) }
-}
-
-/// Decides one call. Pure: the only fact from outside is `today`.
-#[must_use]
-pub fn evaluate(operation: Operation, current: &Value, payload: &Value, today: Date) -> Decision {
-    for (name, document) in [("payload", payload), ("current data", current)] {
-        if let Err(limit) = check_limits(document) {
-            return Decision::rejected(vec![FieldError::new("", codes::TOO_COMPLEX, format!("{name} {limit}"))]);
-        }
-    }
-    if operation == Operation::Validate {
-        let errors = validate(payload, today);
-        return if errors.is_empty() {
-            Decision::accepted(codes::OK, None, Vec::new(), Vec::new())
-        } else {
-            Decision::rejected(errors)
-        };
-    }
-    let Value::Object(patch) = payload else {
-        return Decision::rejected(vec![FieldError::new("", codes::NOT_OBJECT, "payload must be a JSON object")]);
-    };
-    let before = match current {
-        Value::Null => Map::new(),
-        Value::Object(members) => members.clone(),
-        _ => {
-            return Decision::rejected(vec![FieldError::new(
-                "",
-                codes::NOT_OBJECT,
-                "current data must be a JSON object",
-            )]);
-        }
-    };
-
-    let mut merged = before.clone();
-    let mut errors = Vec::new();
-    let mut changed = Vec::new();
-    for (key, value) in patch {
-        let at = pointer("", key);
-        let Some(field) = field(key) else {
-            errors.push(FieldError::new(at, codes::FIELD_UNKNOWN, format!("`{key}` is not a field of this contract")));
-            continue;
-        };
-        let old = merged.get(key).unwrap_or(&Value::Null);
-        if field.read_only {
-            if value != old {
-                errors.push(FieldError::new(
-                    at,
-                    codes::FIELD_READ_ONLY,
-                    format!("`{key}` is read-only: send its current value or leave it out"),
-                ));
-            }
-            continue;
-        }
-        if value.is_null() {
-            if field.required {
-                errors.push(FieldError::new(
-                    at,
-                    codes::FIELD_REQUIRED,
-                    format!("`{key}` is required and cannot be cleared"),
-                ));
-            } else if merged.remove(key).is_some_and(|old| !old.is_null()) {
-                changed.push(at);
-            }
-            continue;
-        }
-        if value != old {
-            changed.push(at);
-        }
-        merged.insert(key.clone(), value.clone());
-    }
-
-    // The whole document, as rule 6: a stored value that breaks the contract
-    // fails an update that does not touch it.
-    errors.extend(validate_object(&merged, today));
-    if !errors.is_empty() {
-        return Decision::rejected(errors);
-    }
-    let unique = FIELDS
-        .iter()
-        .filter(|field| field.unique)
-        .filter_map(|field| {
-            let new = merged.get(field.name)?;
-            (before.get(field.name) != Some(new)).then(|| Claim {
-                field: field.name,
-                role: None,
-                value: new.as_str().map_or_else(|| new.to_string(), str::to_owned),
-            })
-        })
-        .collect();
-    changed.sort();
-    changed.dedup();
-    let code = if operation == Operation::Create { codes::CREATED } else { codes::OK };
-    Decision::accepted(code, Some(Value::Object(merged)), changed, unique)
-}
-
-/// The document as a whole against the contract.
-fn validate(document: &Value, today: Date) -> Vec<FieldError> {
-    match document {
-        Value::Object(members) => validate_object(members, today),
-        other => vec![FieldError::new("", codes::VALIDATION_FAILED, format!("{other} is not of type \"object\""))],
-    }
-}
-
-fn validate_object(members: &Map<String, Value>, today: Date) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    for field in &FIELDS {
-        let at = pointer("", field.name);
-        match members.get(field.name) {
-            None if field.required => errors.push(FieldError::new(
-                at,
-                codes::FIELD_REQUIRED,
-                format!("\"{}\" is a required property", field.name),
-            )),
-            None => {}
-            Some(value) => {
-                if let Err(message) = check_value(field.name, value, today) {
-                    errors.push(FieldError::new(at, codes::VALIDATION_FAILED, message));
-                }
-            }
-        }
-    }
-    for name in members.keys().filter(|name| field(name).is_none()) {
-        errors.push(FieldError::new(
-            "",
-            codes::VALIDATION_FAILED,
-            format!("Additional properties are not allowed ('{name}' was unexpected)"),
-        ));
-    }
-    errors
-}
-
 /// The rules of one field's value; the message says what is wrong.
 fn check_value(name: &str, value: &Value, today: Date) -> Result<(), String> {
     let Some(text) = value.as_str() else {
@@ -433,41 +201,53 @@ fn check_value(name: &str, value: &Value, today: Date) -> Result<(), String> {
     Ok(())
 }
 
-/// `path` with one more RFC 6901 reference token.
-fn pointer(path: &str, token: &str) -> String {
-    let mut joined = path.to_owned();
-    joined.push('/');
-    joined.push_str(&token.replace('~', "~0").replace('/', "~1"));
-    joined
-}
-
-/// The core's input limits, checked without recursion.
-fn check_limits(value: &Value) -> Result<(), String> {
-    let mut stack = vec![(value, 1usize)];
-    let mut nodes = 0usize;
-    while let Some((value, depth)) = stack.pop() {
-        nodes += 1;
-        if nodes > MAX_NODES {
-            return Err(format!("holds more than {MAX_NODES} values"));
-        }
-        if depth > MAX_DEPTH {
-            return Err(format!("nested deeper than {MAX_DEPTH} levels"));
-        }
-        match value {
-            Value::Array(items) => stack.extend(items.iter().map(|item| (item, depth + 1))),
-            Value::Object(members) => stack.extend(members.values().map(|member| (member, depth + 1))),
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 #[expect(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests fail loudly on purpose")]
 mod tests {
+    use pactum_guest::wire::WireClaim;
     use serde_json::json;
 
     use super::*;
+
+    fn answer(bytes: &[u8]) -> Value {
+        serde_json::from_slice(bytes).unwrap()
+    }
+
+    fn loaded() -> Loyalty {
+        let mut module = Loyalty::default();
+        let contract: Value = serde_json::from_str(crate::CONTRACT).unwrap();
+        let load = json!({"contractRef": "loyalty", "contract": contract});
+        let outcome = pactum_guest::abi::load(&mut module, &serde_json::to_vec(&load).unwrap());
+        assert_eq!(answer(&outcome), json!({"type": "loaded", "contractRef": "loyalty"}));
+        module
+    }
+
+    #[test]
+    fn a_call_answers_the_wire_decision() {
+        let call = json!({"contractRef": "loyalty", "current": {"cardNumber": "4111111111111111", "name": "Ann"},
+                          "payload": {"name": "Ann Berg"}, "context": {"today": "2026-11-28"}});
+        let outcome = pactum_guest::abi::evaluate(&loaded(), &serde_json::to_vec(&call).unwrap());
+        assert_eq!(
+            String::from_utf8(outcome).unwrap(),
+            r#"{"type":"decision","code":"200","entity":{"cardNumber":"4111111111111111","name":"Ann Berg"},"changed":["/name"],"pending":[],"unique":[],"errors":[]}"#
+        );
+    }
+
+    #[test]
+    fn calls_that_cannot_run_are_failures() {
+        let module = loaded();
+        let code = |call: &[u8]| answer(&pactum_guest::abi::evaluate(&module, call))["code"].clone();
+        assert_eq!(code(br#"{"contractRef":"loyalty","payload":{}}"#), json!("422.2"));
+        assert_eq!(code(br#"{"contractRef":"loyalty","payload":{},"context":{"today":"28/11/2026"}}"#), json!("422.2"));
+        assert_eq!(code(br#"{"contractRef":"other","payload":{},"context":{"today":"2026-11-28"}}"#), json!("422.3"));
+        assert_eq!(code(br#"{"payload":{},"context":{"today":"2026-11-28"}}"#), json!("422.2"));
+        assert_eq!(code(br#"{"contractRef":"loyalty","payload":{},"extra":1}"#), json!("422.2"));
+        assert_eq!(code(br#"[1]"#), json!("422.2"));
+        assert_eq!(
+            code(br#"{"contract":{"properties":{}},"payload":{},"context":{"today":"2026-11-28"}}"#),
+            json!("422.1")
+        );
+    }
 
     fn date(text: &str) -> Date {
         Date::parse(text).unwrap()
@@ -476,8 +256,8 @@ mod tests {
     const TODAY: &str = "2026-11-28";
     const CARD: &str = "4111111111111111";
 
-    fn update(current: Value, payload: Value) -> Decision {
-        evaluate(Operation::Update, &current, &payload, date(TODAY))
+    fn update(current: Value, payload: Value) -> WireDecision {
+        evaluate(WireOperation::Update, &current, &payload, date(TODAY))
     }
 
     #[test]
@@ -559,7 +339,10 @@ mod tests {
             )
         );
         assert_eq!(decision.changed, ["/birthDate", "/cardNumber"]);
-        assert_eq!(decision.unique, [Claim { field: "cardNumber", role: None, value: "5555555555554444".to_owned() }]);
+        assert_eq!(
+            decision.unique,
+            [WireClaim { field: "cardNumber".to_owned(), role: None, value: "5555555555554444".to_owned() }]
+        );
         assert!(decision.errors.is_empty());
     }
 
@@ -574,6 +357,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(not(feature = "strict-age"))]
     fn the_member_must_be_fifteen_today() {
         let current = json!({"cardNumber": CARD, "name": "Ann"});
         let exactly = update(current.clone(), json!({"birthDate": "2011-11-28"}));
@@ -587,15 +371,27 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "strict-age")]
+    fn with_strict_age_the_member_must_be_eighteen_today() {
+        let current = json!({"cardNumber": CARD, "name": "Ann"});
+        let exactly = update(current.clone(), json!({"birthDate": "2008-11-28"}));
+        assert_eq!(exactly.code, "200", "{:?}", exactly.errors);
+        let fifteen = update(current, json!({"birthDate": "2011-11-28"}));
+        assert_eq!(fifteen.code, "400");
+        assert_eq!(fifteen.errors[0].pointer, "/birthDate");
+        assert!(fifteen.errors[0].message.contains("at least 18"), "{}", fifteen.errors[0].message);
+    }
+
+    #[test]
     fn merge_rules_match_the_core() {
         let current =
             json!({"cardNumber": CARD, "name": "Ann", "birthDate": "1990-05-17", "memberSince": "2020-01-01"});
         let unknown = update(current.clone(), json!({"nickname": null}));
-        assert_eq!((unknown.code, unknown.errors[0].pointer.as_str()), ("400.10", "/nickname"));
+        assert_eq!((unknown.code.as_str(), unknown.errors[0].pointer.as_str()), ("400.10", "/nickname"));
         let read_only = update(current.clone(), json!({"memberSince": "2021-01-01"}));
         assert_eq!(read_only.code, "400.11");
         let same = update(current.clone(), json!({"memberSince": "2020-01-01"}));
-        assert_eq!((same.code, same.changed.len()), ("200", 0));
+        assert_eq!((same.code.as_str(), same.changed.len()), ("200", 0));
         let required = update(current.clone(), json!({"name": null}));
         assert_eq!(required.code, "400.12");
         let cleared = update(current.clone(), json!({"birthDate": null}));
@@ -604,19 +400,19 @@ mod tests {
         assert_eq!(cleared.entity.unwrap().get("birthDate"), None);
         let mixed = update(current, json!({"nickname": "x", "memberSince": null}));
         assert_eq!(mixed.code, "400");
-        assert_eq!(mixed.errors.iter().map(|error| error.code).collect::<Vec<_>>(), ["400.11", "400.10"]);
+        assert_eq!(mixed.errors.iter().map(|error| error.code.as_str()).collect::<Vec<_>>(), ["400.11", "400.10"]);
     }
 
     #[test]
     fn create_needs_the_required_fields() {
-        let decision = evaluate(Operation::Create, &Value::Null, &json!({"birthDate": "1990-05-17"}), date(TODAY));
+        let decision = evaluate(WireOperation::Create, &Value::Null, &json!({"birthDate": "1990-05-17"}), date(TODAY));
         assert_eq!(decision.code, "400.12");
         assert_eq!(
             decision.errors.iter().map(|error| error.pointer.as_str()).collect::<Vec<_>>(),
             ["/cardNumber", "/name"]
         );
         let created =
-            evaluate(Operation::Create, &Value::Null, &json!({"cardNumber": CARD, "name": "Bo"}), date(TODAY));
+            evaluate(WireOperation::Create, &Value::Null, &json!({"cardNumber": CARD, "name": "Bo"}), date(TODAY));
         assert_eq!(created.code, "201");
     }
 
@@ -627,8 +423,9 @@ mod tests {
         let mut drifted = document;
         drifted["properties"]["memberSince"]["readOnly"] = json!(false);
         drifted["properties"]["email"] = json!({"type": "string"});
-        let problems = check_contract(&drifted).unwrap_err();
-        let pointers: Vec<&str> = problems.iter().map(|problem| problem.pointer.as_str()).collect();
+        let failure = check_contract(&drifted).unwrap_err();
+        assert_eq!(failure.code, "422.1");
+        let pointers: Vec<&str> = failure.problems.iter().map(|problem| problem.pointer.as_str()).collect();
         assert_eq!(pointers, ["/properties/memberSince/readOnly", "/properties/email"]);
     }
 }

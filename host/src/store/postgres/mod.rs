@@ -25,7 +25,7 @@ use super::model::{
     Entity, EntityId, NewEntity, OutboxBacklog, OutboxMessage, PoolUse, Timestamp, Update, VerificationPolicy,
     VerifyOutcome, Written,
 };
-use super::{Store, entities, outbox, verification};
+use super::{Store, entities, outbox, verify};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -131,7 +131,7 @@ impl Store for PostgresStore {
         codes: &dyn CodeMatcher,
     ) -> Result<VerifyOutcome, StoreError> {
         let mut tx = self.write().await?;
-        let outcome = verification::verify(&mut Conn::Postgres(&mut tx), &self.policy, id, app, now, codes).await?;
+        let outcome = verify::verify(&mut Conn::Postgres(&mut tx), &self.policy, id, app, now, codes).await?;
         // Committed whatever the outcome: attempts and cancellations stick.
         tx.commit().await?;
         Ok(outcome)

@@ -30,7 +30,7 @@ use super::model::{
     Entity, EntityId, NewEntity, OutboxBacklog, OutboxMessage, PoolUse, Timestamp, Update, VerificationPolicy,
     VerifyOutcome, Written,
 };
-use super::{Store, entities, outbox, verification};
+use super::{Store, entities, outbox, verify};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -142,8 +142,7 @@ impl Store for SqliteStore {
         let mut slot = self.writer.begin().await?;
         // Committed whatever the outcome: attempts and cancellations stick.
         let outcome =
-            async { verification::verify(&mut Conn::Sqlite(slot.conn()?), &self.policy, id, app, now, codes).await }
-                .await;
+            async { verify::verify(&mut Conn::Sqlite(slot.conn()?), &self.policy, id, app, now, codes).await }.await;
         slot.finish(outcome).await
     }
 

@@ -141,6 +141,19 @@ pub fn lookup(code: &str) -> Option<&'static CatalogueEntry> {
     CATALOGUE.iter().find(|entry| entry.code == code)
 }
 
+/// The rule for the top-level code of a rejection, given its errors'
+/// codes: when every error carries the same code, that code (a lone bad
+/// mobile is `400.3`); when they differ, or there are none, the generic
+/// `400`, and the per-field codes stay in the errors.
+#[must_use]
+pub fn top_code<'a>(error_codes: impl IntoIterator<Item = &'a str>) -> &'a str {
+    let mut error_codes = error_codes.into_iter();
+    match error_codes.next() {
+        Some(first) if error_codes.all(|code| code == first) => first,
+        _ => codes::VALIDATION_FAILED,
+    }
+}
+
 /// The codes the core itself decides. Named so that no module spells a code
 /// as a bare string literal twice.
 pub mod codes {

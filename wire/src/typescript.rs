@@ -1,0 +1,40 @@
+//! The SDK's wire types, generated from the Rust ones (`ts-rs`), so the
+//! browser cannot drift from the module. `www/sdk/wire.ts` is this text;
+//! `tests/tests/wire_types.rs` fails when it is stale.
+
+use ts_rs::{Config, TS};
+
+use crate::{Call, Channel, Failure, Load, Loaded, Outcome, Role, WireClaim, WireDecision, WireFieldError};
+use crate::{WireOperation, WirePending};
+
+/// The whole generated file.
+#[must_use]
+pub fn declarations() -> String {
+    let config = Config::default();
+    let declarations = [
+        <serde_json::Value as TS>::decl(&config),
+        Call::decl(&config),
+        WireOperation::decl(&config),
+        Load::decl(&config),
+        Outcome::decl(&config),
+        WireDecision::decl(&config),
+        WirePending::decl(&config),
+        WireClaim::decl(&config),
+        WireFieldError::decl(&config),
+        Loaded::decl(&config),
+        Failure::decl(&config),
+        Channel::decl(&config),
+        Role::decl(&config),
+    ];
+    let mut text = String::from(
+        "// Generated from the Rust wire types (wire/src/messages.rs, wire/src/fields.rs)\n\
+         // by ts-rs: do not edit. Regenerate with\n\
+         // `UPDATE_TYPES=1 cargo test -p pactum-tests --test wire_types`.\n",
+    );
+    for declaration in declarations {
+        text.push_str("\nexport ");
+        text.push_str(&declaration);
+        text.push('\n');
+    }
+    text
+}
