@@ -17,7 +17,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::apps::Apps;
 use crate::config::Config;
-use crate::delivery::{LogSender, OutboxWorker, Senders};
+use crate::delivery::{LogSender, OutboxWorker, SenderConfig, Senders};
 use crate::http::connection::ConnectionLimits;
 use crate::http::{AppState, demo::Demo};
 use crate::registry::Registry;
@@ -88,6 +88,17 @@ impl Service {
 
         let log = Arc::new(LogSender::new());
         let senders = Senders::from_config(&config.senders.sms, &config.senders.email, Arc::clone(&log))?;
+        // The dev sender writes codes to the log: fine for the demo, a leak
+        // anywhere else, so say so where an operator looks first.
+        for (channel, sender) in [("sms", &config.senders.sms), ("email", &config.senders.email)] {
+            if !config.server.demo && matches!(sender, SenderConfig::Log) {
+                tracing::warn!(
+                    channel,
+                    "senders.{channel} is the `log` sender: verification codes go to the log, not to users; \
+                     configure smtp or webhook (docs/delivery.md)"
+                );
+            }
+        }
         let codes = Arc::new(CodeBook::new(secret, config.verification.code_length, policy));
         let wake = Arc::new(Notify::new());
         let accounts = Accounts::new(
