@@ -81,7 +81,9 @@ struct Server {
 }
 
 impl Server {
-    fn start(data_dir: &Path) -> Self {
+    /// `page_origin`: the one other origin allowed by CORS, where the
+    /// packaged SDK's scratch page is served (`www/test/package.mjs`).
+    fn start(data_dir: &Path, page_origin: &str) -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -95,6 +97,7 @@ impl Server {
             // embedded it when it was built (host/tests/standalone.rs
             // checks the embedded page).
             service.state.www = Some(workspace().join("www"));
+            service.state.cors_origins = vec![page_origin.to_owned()];
             let (listener, address) = pactum_host::server::bind(any_port).await.expect("a free port");
             let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
             let task = tokio::spawn(service.serve(listener, async move {
@@ -155,7 +158,12 @@ fn chromium_runs_the_demo_page_and_the_conformance_corpus() {
     let expectations = scratch.join("conformance.json");
     let count = write_expectations(&expectations);
 
-    let server = Server::start(&scratch.join("data"));
+    // A free port for the packaged SDK's page: another origin than Pactum's.
+    let page_port = std::net::TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port();
+    let server = Server::start(&scratch.join("data"), &format!("http://127.0.0.1:{page_port}"));
     let screenshots = target_dir().join("screenshots");
     // The test files by name: `node --test test/` would also run the
     // helpers beside them as tests.
@@ -190,6 +198,22 @@ fn chromium_runs_the_demo_page_and_the_conformance_corpus() {
         if !output.status.success() {
             failed.push(file.clone());
         }
+    }
+    // The SDK as a user gets it: packed, installed into a scratch app
+    // outside the repo, its README's examples run in node and, from a page
+    // on another origin, in Chromium.
+    let package = Command::new("node")
+        .arg("test/package.mjs")
+        .current_dir(&www)
+        .env("PACTUM_BASE_URL", &server.base)
+        .env("PACTUM_PAGE_PORT", page_port.to_string())
+        .env("PACTUM_CHROMIUM", chromium())
+        .output()
+        .expect("running node test/package.mjs");
+    let _ = stdout.write_all(&package.stdout);
+    let _ = stdout.write_all(&package.stderr);
+    if !package.status.success() {
+        failed.push("test/package.mjs".to_owned());
     }
     drop(server);
 

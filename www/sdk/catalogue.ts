@@ -2,6 +2,8 @@
 // field's error in the words the server's answers use, keyed by code.
 
 import type { FieldError } from "./types.js";
+import { resolveUrl } from "./url.js";
+import type { BaseUrl } from "./url.js";
 
 export interface CatalogueEntry {
   code: string;
@@ -22,6 +24,25 @@ export interface FieldMessage {
   detail: string;
 }
 
+export interface CatalogueFetchOptions {
+  /** The Pactum server, e.g. `"https://pactum.example"`; by default the page's own location. */
+  baseUrl?: BaseUrl;
+  /** The catalogue's URL, resolved against `baseUrl` (default `/catalogue`). */
+  url?: string | URL;
+  /** Messages by catalogue key, replacing the English defaults. */
+  translations?: Record<string, string>;
+}
+
+export interface CatalogueBindingsOptions {
+  /** The wasm-bindgen glue (a contract document's `bindings`, e.g. `/pkg/pactum_wasm.js`), resolved against `baseUrl`. */
+  bindings: string | URL;
+  /** The module the glue loads (the document's `moduleUrl`), resolved against `baseUrl`. */
+  moduleUrl: string | URL;
+  /** The Pactum server; by default the page's own location. */
+  baseUrl?: BaseUrl;
+  translations?: Record<string, string>;
+}
+
 /** Codes whose catalogue words say nothing about the field, so the engine's own message is shown. */
 const GENERIC = new Set(["400", "422.1", "422.2"]);
 
@@ -38,24 +59,47 @@ export class Catalogue {
     this.byCode = new Map(entries.map((entry) => [entry.code, entry]));
   }
 
-  /** The server's catalogue (`GET /catalogue`). */
-  static async fetch(url: string | URL = "/catalogue", translations?: Record<string, string>): Promise<Catalogue> {
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`fetching the catalogue ${String(url)}: HTTP ${response.status}`);
-    return new Catalogue((await response.json()) as CatalogueEntry[], translations);
+  /**
+   * The server's catalogue (`GET /catalogue`): `Catalogue.fetch({ baseUrl })`.
+   * The older form `Catalogue.fetch(url, translations)` takes the URL itself.
+   */
+  static fetch(options?: CatalogueFetchOptions): Promise<Catalogue>;
+  static fetch(url: string | URL, translations?: Record<string, string>): Promise<Catalogue>;
+  static async fetch(
+    options: CatalogueFetchOptions | string | URL = {},
+    translations?: Record<string, string>,
+  ): Promise<Catalogue> {
+    const { baseUrl, url = "/catalogue", translations: words = translations } =
+      typeof options === "string" || options instanceof URL ? { url: options } : options;
+    const resolved = resolveUrl(url, baseUrl, "Catalogue.fetch");
+    const response = await fetch(resolved);
+    if (!response.ok) throw new Error(`fetching the catalogue ${resolved.href}: HTTP ${response.status}`);
+    return new Catalogue((await response.json()) as CatalogueEntry[], words);
   }
 
   /**
    * The built-in module's own copy, through its wasm-bindgen glue
-   * (`bindings` of `GET /contracts/{id}`): for pages that run without the server.
+   * (`bindings` of `GET /contracts/{id}`), for pages that run without the
+   * server's `/catalogue`. The glue is imported as a module: a browser
+   * (or another runtime that imports `http:` modules), not node.
    */
-  static async fromBindings(bindingsUrl: string | URL, moduleUrl: string | URL, translations?: Record<string, string>): Promise<Catalogue> {
-    const glue = (await import(String(bindingsUrl))) as {
+  static fromBindings(options: CatalogueBindingsOptions): Promise<Catalogue>;
+  static fromBindings(bindingsUrl: string | URL, moduleUrl: string | URL, translations?: Record<string, string>): Promise<Catalogue>;
+  static async fromBindings(
+    options: CatalogueBindingsOptions | string | URL,
+    moduleUrl?: string | URL,
+    translations?: Record<string, string>,
+  ): Promise<Catalogue> {
+    const given: CatalogueBindingsOptions =
+      typeof options === "string" || options instanceof URL ? { bindings: options, moduleUrl: moduleUrl ?? "", translations } : options;
+    const glueUrl = resolveUrl(given.bindings, given.baseUrl, "Catalogue.fromBindings bindings");
+    const wasmUrl = resolveUrl(given.moduleUrl, given.baseUrl, "Catalogue.fromBindings moduleUrl");
+    const glue = (await import(/* @vite-ignore */ /* webpackIgnore: true */ glueUrl.href)) as {
       default(options: { module_or_path: string | URL }): Promise<unknown>;
       catalogue(): CatalogueEntry[];
     };
-    await glue.default({ module_or_path: moduleUrl });
-    return new Catalogue(glue.catalogue(), translations);
+    await glue.default({ module_or_path: wasmUrl });
+    return new Catalogue(glue.catalogue(), given.translations);
   }
 
   entry(code: string): CatalogueEntry | undefined {

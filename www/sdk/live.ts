@@ -11,6 +11,8 @@ import { ModuleError, ModuleHashError } from "./errors.js";
 import { Pactum } from "./pactum.js";
 import type { LoadOptions, LoadTimings } from "./pactum.js";
 import type { Call, FieldError, Json, JsonObject, Outcome, Request } from "./types.js";
+import { resolveUrl } from "./url.js";
+import type { BaseUrl } from "./url.js";
 
 /** The header naming the module that decided an answer: its hex SHA-256. */
 export const MODULE_HEADER = "Pactum-Module";
@@ -21,17 +23,24 @@ export interface ContractDocument {
   schema: JsonObject;
   /** Hex SHA-256 of the contract's module file. */
   moduleSha256: string;
-  /** Where the module file is served (`/modules/{sha256}.wasm`). */
+  /** Where the module file is served (`/modules/{sha256}.wasm`), relative to the server. */
   moduleUrl: string;
   /** The wasm-bindgen glue of the built-in module; absent for plugins. */
   bindings?: string;
   module?: "builtin" | "plugin";
 }
 
-export interface LiveContractOptions extends Omit<LoadOptions, "moduleUrl" | "bytes" | "sha256" | "contract" | "reference" | "warmup"> {
-  /** The contract's id: the document is `{base}/contracts/{id}`, loaded under this reference. */
+export interface LiveContractOptions extends Omit<LoadOptions, "moduleUrl" | "bytes" | "sha256" | "contract" | "reference" | "warmup" | "baseUrl"> {
+  /** The contract's id: the document is `new URL("/contracts/{id}", baseUrl)`, loaded under this reference. */
   id: string;
-  /** The server, e.g. `https://pactum.example`; by default the page's own origin. */
+  /**
+   * The Pactum server, e.g. `"https://pactum.example"`: the contract
+   * document, its module and the relative URLs given to `live.fetch` are
+   * resolved against it. By default the page's own location; node has
+   * none, so there it is needed.
+   */
+  baseUrl?: BaseUrl;
+  /** @deprecated the former name of `baseUrl`. */
   base?: string;
   /** Warm-up requests (see `LoadOptions.warmup`), or a function answering them for each contract document loaded. */
   warmup?: Request[] | ((contract: ContractDocument) => Request[]);
@@ -121,8 +130,8 @@ export class LiveContract extends EventTarget {
 
   /** Fetches `/contracts/{id}`, loads its module (checking its hash) with the contract loaded under the id. */
   static async open(options: LiveContractOptions): Promise<LiveContract> {
-    const document = await fetchContract(options);
-    return new LiveContract(options, document, await loadModule(document, options));
+    const fetched = await fetchContract(options);
+    return new LiveContract(options, fetched.document, await loadModule(fetched, options));
   }
 
   /** The contract's id. */
@@ -182,9 +191,19 @@ export class LiveContract extends EventTarget {
     return this.startReload(requested);
   }
 
-  /** `fetch`, then `observe` the answer (not waiting for a reload). */
+  /** The server's URL the SDK resolves paths against (`baseUrl`), or `undefined` for the page's location. */
+  get baseUrl(): BaseUrl | undefined {
+    return baseUrlOf(this.options);
+  }
+
+  /**
+   * `fetch`, then `observe` the answer (not waiting for a reload). A string
+   * or `URL` is resolved against `baseUrl`, so `live.fetch("/userentity/...")`
+   * reaches the server from node and from pages on other origins alike.
+   */
   async fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-    const response = await fetch(input, init);
+    const target = typeof input === "string" || input instanceof URL ? resolveUrl(input, this.baseUrl, "LiveContract.fetch") : input;
+    const response = await fetch(target, init);
     void this.observe(response);
     return response;
   }
@@ -212,7 +231,8 @@ export class LiveContract extends EventTarget {
     let document: ContractDocument;
     let pactum: Pactum;
     try {
-      document = await fetchContract(this.options);
+      const fetched = await fetchContract(this.options);
+      document = fetched.document;
       if (document.moduleSha256 === this.sha256) {
         // The server's contract still names the module in use (an answer
         // from a host not yet updated, or a rewritten header): nothing to swap.
@@ -220,7 +240,7 @@ export class LiveContract extends EventTarget {
         return false;
       }
       if (requested !== null && document.moduleSha256 !== requested) this.settled.add(requested);
-      pactum = await loadModule(document, this.options);
+      pactum = await loadModule(fetched, this.options);
     } catch (error) {
       if (requested !== null && (error instanceof ModuleHashError || error instanceof ModuleError)) this.settled.add(requested);
       this.dispatchEvent(new ModuleErrorEvent(requested, error));
@@ -270,18 +290,29 @@ export function moduleHash(answer: Response | Headers | string | null | undefine
   return trimmed ? trimmed : null;
 }
 
-async function fetchContract(options: LiveContractOptions): Promise<ContractDocument> {
-  const url = `${options.base ?? ""}/contracts/${encodeURIComponent(options.id)}`;
-  const response = await fetch(url, { cache: "no-store" });
-  if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status}`);
-  return (await response.json()) as ContractDocument;
+function baseUrlOf(options: LiveContractOptions): BaseUrl | undefined {
+  return options.baseUrl ?? (options.base ? options.base : undefined);
 }
 
-function loadModule(document: ContractDocument, options: LiveContractOptions): Promise<Pactum> {
-  const { base, warmup, id, onModuleChange: _change, onModuleError: _error, ...load } = options;
+/** A contract document, and the absolute URL it came from (its `moduleUrl` is resolved against that). */
+interface Fetched {
+  document: ContractDocument;
+  url: URL;
+}
+
+async function fetchContract(options: LiveContractOptions): Promise<Fetched> {
+  const url = resolveUrl(`/contracts/${encodeURIComponent(options.id)}`, baseUrlOf(options), "LiveContract.open");
+  const response = await fetch(url, { cache: "no-store" });
+  if (!response.ok) throw new Error(`GET ${url.href}: HTTP ${response.status}`);
+  return { document: (await response.json()) as ContractDocument, url };
+}
+
+function loadModule({ document, url }: Fetched, options: LiveContractOptions): Promise<Pactum> {
+  const { base: _base, baseUrl: _baseUrl, warmup, id, onModuleChange: _change, onModuleError: _error, ...load } = options;
   return Pactum.load({
     ...load,
-    moduleUrl: base ? new URL(document.moduleUrl, base) : document.moduleUrl,
+    moduleUrl: document.moduleUrl,
+    baseUrl: url,
     sha256: document.moduleSha256,
     contract: document.schema,
     reference: id,

@@ -6,10 +6,22 @@ import { InlineRunner, WorkerRunner } from "./runner.js";
 import type { Runner } from "./runner.js";
 import { DEFAULT_BUDGET } from "./types.js";
 import type { Budget, Call, FieldError, Json, JsonObject, Outcome, Request } from "./types.js";
+import { resolveUrl } from "./url.js";
+import type { BaseUrl } from "./url.js";
 
 export interface LoadOptions {
-  /** Where to fetch the module (`/contracts/{id}/module.wasm`); or give `bytes`. */
+  /**
+   * Where to fetch the module (e.g. a contract document's `moduleUrl`,
+   * `/modules/{sha256}.wasm`), resolved against `baseUrl`; or give `bytes`.
+   */
   moduleUrl?: string | URL;
+  /**
+   * The Pactum server a relative `moduleUrl` is resolved against
+   * (`new URL(moduleUrl, baseUrl)`), e.g. `"https://pactum.example"`. By
+   * default the page's own location; node has none, so there a relative
+   * `moduleUrl` needs it.
+   */
+  baseUrl?: BaseUrl;
   /** The module file itself. */
   bytes?: ArrayBuffer | ArrayBufferView;
   /**
@@ -181,13 +193,33 @@ async function moduleBytes(options: LoadOptions): Promise<ArrayBuffer> {
     return new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice().buffer;
   }
   if (!options.moduleUrl) throw new Error("Pactum.load needs `moduleUrl` or `bytes`");
-  const response = await fetch(options.moduleUrl);
-  if (!response.ok) throw new Error(`fetching the module ${String(options.moduleUrl)}: HTTP ${response.status}`);
+  const url = resolveUrl(options.moduleUrl, options.baseUrl, "Pactum.load moduleUrl");
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`fetching the module ${url.href}: HTTP ${response.status}`);
   return response.arrayBuffer();
 }
 
 /** The hex SHA-256 of some bytes (`crypto.subtle`), as `Pactum-Module` and `moduleSha256` spell it. */
 export async function hexSha256(bytes: ArrayBuffer): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  const digest = new Uint8Array(await (await subtleCrypto()).digest("SHA-256", bytes));
   return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Web Crypto: the global one (browsers, node 19+), else node 18's
+ * `node:crypto` `webcrypto` (the global exists there only in the REPL and
+ * under `--experimental-global-webcrypto`).
+ */
+async function subtleCrypto(): Promise<SubtleCrypto> {
+  const global = (globalThis as { crypto?: Crypto }).crypto;
+  if (global?.subtle) return global.subtle;
+  // Not a literal, so that bundlers for the browser leave it alone.
+  const nodeCrypto = "node:crypto";
+  try {
+    const { webcrypto } = (await import(/* @vite-ignore */ /* webpackIgnore: true */ nodeCrypto)) as { webcrypto?: Crypto };
+    if (webcrypto?.subtle) return webcrypto.subtle;
+  } catch {
+    // not node
+  }
+  throw new Error("no Web Crypto (`crypto.subtle`) to hash the module with: a page needs a secure context (https, or http on localhost)");
 }
