@@ -25,7 +25,12 @@ interface Opened {
   form: EntityForm;
   current: JsonObject;
   etag: string | null;
+  /** The app lacks the `update` permission: the form only shows the entity. */
+  readOnly: boolean;
 }
+
+/** The sub codes of a read that found no entity (unknown dp-keyid or external key). */
+const NOT_FOUND = ["404.1", "404.2"];
 
 export class AccountView {
   private apps: DemoApp[] = [];
@@ -50,6 +55,9 @@ export class AccountView {
   private readonly formSummary = byId("form-summary", HTMLElement);
   private readonly formErrors = byId("form-errors", HTMLElement);
   private readonly save = byId("save", HTMLButtonElement);
+  private readonly columns = byId("entity-columns", HTMLElement);
+  private readonly notFound = byId("not-found", HTMLElement);
+  private readonly readOnlyNote = byId("readonly-note", HTMLElement);
   private readonly answer = byId("answer", HTMLElement);
   private readonly verifySection = byId("verify", HTMLElement);
   private readonly verifyIntro = byId("verify-intro", HTMLElement);
@@ -115,14 +123,27 @@ export class AccountView {
         `Module ${live.sha256.slice(0, 12)}… loaded in ${Math.round(t.fetch + t.hash + t.compile + t.init + t.warmup)} ms (fetch ${Math.round(t.fetch)}, hash ${Math.round(t.hash)}, compile ${Math.round(t.compile)}, init ${Math.round(t.init)}, warm-up ${Math.round(t.warmup)}); contract “${contract.id}”.`,
       );
       const read = await this.api.read(app.key, dpKeyid, contract.id);
-      const specs = fieldSpecs(contract.schema);
-      const form = new EntityForm(specs, () => void this.validate());
-      this.fields.replaceChildren(form.element);
-      this.opened = { app, live, dpKeyid, specs, form, current: {}, etag: null };
       this.serverErrors = null;
       this.hideVerification();
       show(this.account, true);
       byId("account-title", HTMLElement).textContent = `Entity ${dpKeyid} through “${contract.id}”`;
+      if (!read.ok && NOT_FOUND.includes(read.problem.code)) {
+        this.showNotFound(dpKeyid, read.problem.code);
+        return;
+      }
+      show(this.notFound, false);
+      show(this.columns, true);
+      const specs = fieldSpecs(contract.schema);
+      const form = new EntityForm(specs, () => void this.validate());
+      const readOnly = !app.permissions.includes("update");
+      // A disabled fieldset disables every control in it, the tag buttons too.
+      this.fields.replaceChildren(readOnly ? h("fieldset", { class: "read-only", disabled: true }, h("legend", { class: "skip" }, "Read-only"), form.element) : form.element);
+      this.opened = { app, live, dpKeyid, specs, form, current: {}, etag: null, readOnly };
+      show(this.save, !readOnly);
+      show(this.readOnlyNote, readOnly);
+      this.readOnlyNote.textContent = readOnly
+        ? `Read-only: the app “${app.name}” has no update permission (it may ${app.permissions.join(", ") || "do nothing"}), so this entity can be viewed but not changed.`
+        : "";
       if (!read.ok) {
         this.showAnswer(read);
         this.render({});
@@ -186,6 +207,10 @@ export class AccountView {
   }
 
   private updateSave(payload: JsonObject): void {
+    if (this.opened?.readOnly) {
+      this.save.disabled = true;
+      return;
+    }
     const accepted = this.decision?.type === "decision" && this.decision.errors.length === 0 && !this.serverErrors;
     this.save.disabled = this.busy || !accepted || Object.keys(payload).length === 0;
   }
@@ -193,7 +218,7 @@ export class AccountView {
   /** 1003: sends the changed fields. */
   private async submit(): Promise<void> {
     const opened = this.opened;
-    if (!opened || this.save.disabled) return;
+    if (!opened || opened.readOnly || this.save.disabled) return;
     const payload = opened.form.payload(opened.current);
     this.busy = true;
     this.save.disabled = true;
@@ -293,6 +318,32 @@ export class AccountView {
         ? h("span", {}, `Sent by ${newest.channel} to ${newest.recipient} for ${newest.field}: `, h("strong", { class: "dev-code-value" }, newest.code))
         : "The dev sender has sent no code to this entity.",
     );
+  }
+
+  /** 404.1 / 404.2: no such entity; a message, and no form to fill in. */
+  private showNotFound(dpKeyid: number, code: string): void {
+    this.watching?.abort();
+    this.watching = null;
+    this.opened = null;
+    this.decision = null;
+    this.sequence++; // a validation still running belongs to the form that is gone
+    this.fields.replaceChildren();
+    this.stored.replaceChildren();
+    this.formErrors.replaceChildren();
+    this.formSummary.textContent = "";
+    this.save.disabled = true;
+    show(this.columns, false);
+    show(this.readOnlyNote, false);
+    this.answer.replaceChildren();
+    delete this.answer.dataset["code"];
+    this.notFound.dataset["code"] = code;
+    this.notFound.replaceChildren(
+      h("span", { class: "code problem", "data-code": code }, code),
+      " ",
+      h("strong", {}, "Not found: "),
+      `there is no entity with dpKeyid ${dpKeyid} (${this.catalogue.message(code)}). Check the id, or pick one from the list.`,
+    );
+    show(this.notFound, true);
   }
 
   private showAnswer(answer: Answer, fallback?: string): void {
