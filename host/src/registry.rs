@@ -86,13 +86,18 @@ impl Registry {
     }
 }
 
+/// The bytes of the module a configuration names: `builtin` or a file.
+pub fn module_bytes(name: &str) -> anyhow::Result<Vec<u8>> {
+    if name == BUILTIN {
+        crate::builtin::read()
+    } else {
+        std::fs::read(name).with_context(|| format!("cannot read module {name}"))
+    }
+}
+
 /// The module `name` names (`builtin` or a file), compiled once per load.
 fn module(runtime: &Runtime, modules: &mut Modules, name: &str, fresh: bool) -> anyhow::Result<Arc<ContractModule>> {
-    let bytes = if name == BUILTIN {
-        crate::builtin::read()?
-    } else {
-        std::fs::read(name).with_context(|| format!("cannot read module {name}"))?
-    };
+    let bytes = module_bytes(name)?;
     let key = (crate::runtime::sha256_hex(&bytes), fresh);
     if let Some(module) = modules.get(&key) {
         return Ok(Arc::clone(module));
@@ -103,8 +108,10 @@ fn module(runtime: &Runtime, modules: &mut Modules, name: &str, fresh: bool) -> 
     Ok(module)
 }
 
-/// A call that only makes a module compile its contract.
-fn probe() -> Call {
+/// A call that only makes a module compile its contract: loading a
+/// contract with it checks the contract before any real call.
+#[must_use]
+pub fn probe() -> Call {
     Call {
         contract: None,
         contract_ref: None,

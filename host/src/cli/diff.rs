@@ -14,8 +14,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use pactum_core::wire::{Call, Outcome, WireFieldError, WireOperation, to_bytes};
-use pactum_host::config::BUILTIN;
+use pactum_core::wire::{Call, Outcome, WireFieldError, to_bytes};
 use pactum_host::runtime::{ContractDocument, ContractModule, InstanceMode, ModuleError, Runtime, RuntimeOptions};
 use serde_json::Value;
 
@@ -101,12 +100,7 @@ pub fn run(args: DiffArgs) -> anyhow::Result<ExitCode> {
 
 /// `builtin` or a module file, linked and checked.
 fn load(runtime: &Runtime, name: &str, mode: InstanceMode) -> anyhow::Result<ContractModule> {
-    let bytes = if name == BUILTIN {
-        pactum_host::builtin::read()?
-    } else {
-        std::fs::read(name).with_context(|| format!("reading the module {name}"))?
-    };
-    Ok(runtime.load_module(name, bytes, mode)?)
+    Ok(runtime.load_module(name, pactum_host::registry::module_bytes(name)?, mode)?)
 }
 
 fn read_contract(path: &Path) -> anyhow::Result<ContractDocument> {
@@ -120,15 +114,7 @@ fn read_contract(path: &Path) -> anyhow::Result<ContractDocument> {
 /// call that only makes it compile), so that a module refusing the contract
 /// stops the run instead of failing every case.
 fn check_loads(module: &ContractModule, contract: &ContractDocument) -> Result<(), ModuleError> {
-    let probe = Call {
-        contract: None,
-        contract_ref: None,
-        operation: WireOperation::Validate,
-        current: Value::Null,
-        payload: Value::Object(serde_json::Map::new()),
-        context: None,
-    };
-    module.evaluate(contract, probe).map(|_: Outcome| ())
+    module.evaluate(contract, pactum_host::registry::probe()).map(|_: Outcome| ())
 }
 
 fn open(path: &Path) -> anyhow::Result<Box<dyn BufRead>> {
