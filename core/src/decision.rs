@@ -1,7 +1,7 @@
 //! What an evaluation decides. A rejected update is a `Decision` with errors,
 //! never an `Err`: the caller always gets every failing field at once.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::contract::{Channel, Role};
 
@@ -33,7 +33,8 @@ pub struct Decision {
     pub pending: Vec<Pending>,
     /// Unique values the host must claim before committing.
     pub unique: Vec<UniqueClaim>,
-    /// Every failing field, sorted by pointer, then code, then message.
+    /// Every failing field, in the contract's order of fields (then by
+    /// pointer, code and message), each once.
     pub errors: Vec<FieldError>,
 }
 
@@ -43,9 +44,9 @@ impl Decision {
         self.errors.is_empty()
     }
 
-    pub(crate) fn rejected(mut errors: Vec<FieldError>) -> Self {
-        errors.sort();
-        errors.dedup();
+    /// A rejection listing `errors` as given (the evaluation orders them
+    /// the contract's way first).
+    pub(crate) fn rejected(errors: Vec<FieldError>) -> Self {
         Self {
             code: top_code(&errors),
             entity: None,
@@ -78,17 +79,33 @@ pub struct UniqueClaim {
 }
 
 /// One failing field.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     /// JSON Pointer into the payload (and the merged document).
     pub pointer: String,
     pub code: &'static str,
+    /// The engine's message, for developers: it names the value and the rule.
     pub message: String,
+    /// The message key a person's words come from (`pactum_wire::words`):
+    /// the code's catalogue key, or a value rule's (`schema.minLength`).
+    pub key: &'static str,
+    /// The key's parameters (`{"limit": 4}`), and the contract's own words
+    /// for the field under `message` when it gives some.
+    pub params: Map<String, Value>,
 }
 
 impl FieldError {
+    /// An error worded by its code's catalogue key.
     pub(crate) fn new(pointer: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
-        Self { pointer: pointer.into(), code, message: message.into() }
+        let key = crate::catalogue::lookup(code).map_or("validation.failed", |entry| entry.key);
+        Self { pointer: pointer.into(), code, message: message.into(), key, params: Map::new() }
+    }
+
+    /// The same error worded by a value rule's key and parameters.
+    pub(crate) fn worded(mut self, key: &'static str, params: Map<String, Value>) -> Self {
+        self.key = key;
+        self.params = params;
+        self
     }
 }
 

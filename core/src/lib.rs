@@ -45,7 +45,7 @@ pub mod phone;
 pub mod pointer;
 pub mod wire;
 
-pub use pactum_wire::{catalogue, limits};
+pub use pactum_wire::{catalogue, limits, words};
 
 pub use catalogue::{CATALOGUE, CatalogueEntry};
 pub use contract::{Channel, Contract, ContractError, ContractProblem, Role};

@@ -58,7 +58,13 @@ impl From<UniqueClaim> for WireClaim {
 
 impl From<FieldError> for WireFieldError {
     fn from(error: FieldError) -> Self {
-        Self { pointer: error.pointer, code: error.code.to_owned(), message: error.message }
+        Self {
+            pointer: error.pointer,
+            code: error.code.to_owned(),
+            message: error.message,
+            key: Some(error.key.to_owned()),
+            params: error.params,
+        }
     }
 }
 

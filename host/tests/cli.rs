@@ -25,6 +25,10 @@ fn contract_check_prints_the_fields_or_names_the_broken_keyword() {
     assert!(mobile.contains("unique") && mobile.contains("verified by sms"), "{mobile}");
     let password = shown.lines().find(|line| line.starts_with("password ")).expect("a line for password");
     assert!(password.contains("read-only"), "{password}");
+    // The fields in the contract's written order, not sorted.
+    let listed: Vec<&str> = shown.lines().skip(2).filter_map(|line| line.split_whitespace().next()).collect();
+    let written = ["id", "name", "email", "mobile", "password", "birthday", "marketingConsent", "tags", "address"];
+    assert_eq!(listed, written, "{shown}");
 
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("bad.json"), r#"{"type": "object", "properties": {"a": {"type": "strin"}}}"#)

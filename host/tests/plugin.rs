@@ -164,7 +164,8 @@ fn call_json_decides_with_the_contract_inline() {
     assert_eq!(
         String::from_utf8(answer).unwrap(),
         concat!(
-            r#"{"type":"decision","code":"201","entity":{"birthDate":"2011-11-28","cardNumber":"4111111111111111","name":"Bo"},"#,
+            // The entity's members in the order they were sent (`preserve_order`).
+            r#"{"type":"decision","code":"201","entity":{"cardNumber":"4111111111111111","name":"Bo","birthDate":"2011-11-28"},"#,
             r#""changed":["/birthDate","/cardNumber","/name"],"pending":[],"#,
             r#""unique":[{"field":"cardNumber","role":null,"value":"4111111111111111"}],"errors":[]}"#
         )

@@ -21,11 +21,11 @@ fn app() -> Router {
         .route(
             "/taken",
             post(|| async {
-                Problem::new("400.4").detail("the number belongs to another account").errors(vec![WireFieldError {
-                    pointer: "/mobile".to_owned(),
-                    code: "400.4".to_owned(),
-                    message: "mobile number is not unique".to_owned(),
-                }])
+                Problem::new("400.4").detail("the number belongs to another account").errors(vec![WireFieldError::new(
+                    "/mobile",
+                    "400.4",
+                    "mobile number is not unique",
+                )])
             }),
         )
         .route("/later", post(|| async { Problem::new("503").retry_after(30) }))
@@ -55,7 +55,7 @@ async fn a_problem_carries_the_catalogue_code_and_field_errors() {
             "type": "urn:pactum:code:400.4", "status": 400, "code": "400.4",
             "title": "mobile number is not unique: it belongs to an active entity",
             "detail": "the number belongs to another account",
-            "errors": [{"pointer": "/mobile", "code": "400.4", "message": "mobile number is not unique"}]
+            "errors": [{"pointer": "/mobile", "code": "400.4", "message": "mobile number is not unique", "key": "mobile.not_unique_active"}]
         })
     );
 }

@@ -28,8 +28,11 @@ fn main() -> ExitCode {
     // stderr, so that `--list` output stays machine-readable.
     eprintln!("decision corpus: {} cases from {}", cases.len(), corpus::dir().display());
     let seen: BTreeSet<String> = cases.iter().flat_map(Case::codes).collect();
-    let mut trials: Vec<Trial> = cases.into_iter().map(|case| Trial::test(case.id(), move || run(&case))).collect();
+    let mut trials: Vec<Trial> =
+        cases.clone().into_iter().map(|case| Trial::test(case.id(), move || run(&case))).collect();
+    let keys: BTreeSet<String> = cases.iter().flat_map(|case| error_keys(&case.expect)).collect();
     trials.push(Trial::test("coverage::every_core_code_is_expected", move || coverage(&seen)));
+    trials.push(Trial::test("coverage::every_message_key_has_words", move || known_keys(&keys)));
     libtest_mimic::run(&arguments, trials).exit_code()
 }
 
@@ -53,5 +56,25 @@ fn coverage(seen: &BTreeSet<String>) -> Result<(), Failed> {
         Ok(())
     } else {
         Err(format!("no corpus expectation names these core codes: {}", missing.join(", ")).into())
+    }
+}
+
+/// The message keys an expectation's errors and problems name.
+fn error_keys(expect: &Value) -> Vec<String> {
+    ["errors", "problems"]
+        .iter()
+        .filter_map(|list| expect.get(list).and_then(Value::as_array))
+        .flatten()
+        .filter_map(|error| error.get("key").and_then(Value::as_str).map(str::to_owned))
+        .collect()
+}
+
+fn known_keys(keys: &BTreeSet<String>) -> Result<(), Failed> {
+    let unknown: Vec<&str> =
+        keys.iter().map(String::as_str).filter(|key| pactum_core::words::english(key).is_none()).collect();
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("these message keys have no words in pactum_wire::words: {}", unknown.join(", ")).into())
     }
 }

@@ -10,7 +10,7 @@ use std::fmt::{self, Write as _};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use pactum_core::{CATALOGUE, CatalogueEntry};
+use pactum_core::{CATALOGUE, CatalogueEntry, words};
 
 const UPDATE_HINT: &str = "UPDATE_DOCS=1 cargo test -p pactum-tests --test errors_doc";
 
@@ -77,8 +77,41 @@ fn render(catalogue: &[CatalogueEntry]) -> String {
             origin(entry),
         );
     }
+    page.push_str(&RULES_INTRO.join("\n"));
+    page.push('\n');
+    for rule in words::RULES {
+        let params = rule.params.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ");
+        let danish = words::table("da").and_then(|table| table.get(rule.key)).and_then(|text| text.as_str());
+        let _ = writeln!(
+            page,
+            "| `{}` | {} | {} | {} |",
+            cell(rule.key),
+            if params.is_empty() { "-".to_owned() } else { params },
+            cell(rule.english),
+            cell(danish.unwrap_or("-")),
+        );
+    }
     page
 }
+
+/// The value-rule keys' section.
+const RULES_INTRO: &[&str] = &[
+    "",
+    "## Message keys of the value rules",
+    "",
+    "A field error carries a message `key` and its `params` besides its code",
+    "(`docs/abi.md`). For the codes above the key is the code's own; the",
+    "generic JSON-Schema failures, which all share the code `400`, carry the",
+    "key of the rule that failed instead, so that a form can say what is",
+    "wrong in the user's language. A field's own words (`x-pactum-message`,",
+    "`docs/contracts.md`) come as the parameter `message`. Pactum ships the",
+    "tables `en` and `da` (`wire/words/da.json`); the server words its",
+    "problem answers with them (`Accept-Language`, `docs/http-api.md`) and",
+    "the SDK exports them as `messages`.",
+    "",
+    "| key | params | English | Danish |",
+    "|-----|--------|---------|--------|",
+];
 
 #[test]
 fn errors_md_matches_the_catalogue() -> Result<(), Mismatch> {
@@ -116,7 +149,7 @@ fn errors_md_matches_the_catalogue() -> Result<(), Mismatch> {
 fn every_entry_is_one_table_row() {
     let page = render(CATALOGUE);
     let rows = page.lines().filter(|line| line.starts_with("| `")).count();
-    assert_eq!(rows, CATALOGUE.len());
+    assert_eq!(rows, CATALOGUE.len() + words::RULES.len());
     for entry in CATALOGUE {
         assert!(page.contains(&format!("| `{}` | {} |", entry.code, entry.status)), "{} has no row", entry.code);
     }

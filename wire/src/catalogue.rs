@@ -94,6 +94,13 @@ pub const CATALOGUE: &[CatalogueEntry] = &[
         false,
     ),
     entry("400.25", 400, "request.nul_character", "text may not contain the NUL character (U+0000)", false),
+    entry(
+        "400.26",
+        400,
+        "request.query_invalid",
+        "a query parameter is unknown, repeated or has an invalid value",
+        false,
+    ),
     entry("401", 401, "auth.missing", "missing or unknown API key", false),
     entry("403", 403, "verification.code_mismatch", "the code does not match", true),
     entry("403.1", 403, "verification.code_expired", "the code has expired; request a new one", false),

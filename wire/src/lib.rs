@@ -17,6 +17,7 @@ pub mod limits;
 mod messages;
 #[cfg(feature = "ts")]
 pub mod typescript;
+pub mod words;
 
 pub use catalogue::{CATALOGUE, CatalogueEntry, codes};
 pub use fields::{Channel, Role};
@@ -40,8 +41,10 @@ pub fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> Result
 }
 
 /// Canonical JSON bytes of an outcome: struct fields in declaration order,
-/// object members sorted (serde_json's default map), no whitespace. The same
-/// bytes on every platform, which is what the conformance runner compares.
+/// object members in the order the engine made them (serde_json's
+/// `preserve_order`, on in every build of this workspace: a contract's and
+/// a document's written order), no whitespace. The same bytes on every
+/// platform, which is what the conformance runner compares.
 #[must_use]
 pub fn to_bytes(outcome: &Outcome) -> Vec<u8> {
     // Serializing these plain types cannot fail; fall back to a fixed failure

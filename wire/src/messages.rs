@@ -1,7 +1,7 @@
 //! The messages: [`Call`] and [`Load`] in, [`Outcome`] out.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::fields::{Channel, Role};
 
@@ -107,7 +107,10 @@ pub struct WireClaim {
     pub value: String,
 }
 
-/// One failing field: a JSON Pointer, a catalogue code and a message.
+/// One failing field: a JSON Pointer, a catalogue code, the English
+/// message, and what a translation needs: the message key (`crate::words`)
+/// and its parameters. `key` and `params` may be absent (a plugin that
+/// only names codes); a reader then words the error by its code.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "FieldError"))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -115,12 +118,23 @@ pub struct WireFieldError {
     pub pointer: String,
     pub code: String,
     pub message: String,
+    /// A key of the message catalogue, e.g. `schema.minLength`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub key: Option<String>,
+    /// The key's parameters, e.g. `{"limit": 4}`; a contract's own words
+    /// for the field (`x-pactum-message`) come as `message`.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Map<String, Value>>", optional))]
+    pub params: Map<String, Value>,
 }
 
 impl WireFieldError {
+    /// An error worded by its code's catalogue key.
     #[must_use]
     pub fn new(pointer: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
-        Self { pointer: pointer.into(), code: code.to_owned(), message: message.into() }
+        let key = crate::catalogue::lookup(code).map(|entry| entry.key.to_owned());
+        Self { pointer: pointer.into(), code: code.to_owned(), message: message.into(), key, params: Map::new() }
     }
 }
 

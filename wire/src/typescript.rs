@@ -38,3 +38,25 @@ pub fn declarations() -> String {
     }
     text
 }
+
+/// The message tables the SDK ships (`www/sdk/words.ts`): every language of
+/// [`crate::words::LANGUAGES`], key -> template, as `words.rs` has them.
+#[must_use]
+pub fn words() -> String {
+    let mut text = String::from(
+        "// Generated from the message catalogue (wire/src/words.rs, wire/words/*.json):\n\
+         // do not edit. Regenerate with\n\
+         // `UPDATE_TYPES=1 cargo test -p pactum-tests --test wire_types`.\n\n\
+         /** A message table: message key -> template with `{param}` placeholders. */\n\
+         export type MessageTable = Readonly<Record<string, string>>;\n",
+    );
+    for language in crate::words::LANGUAGES {
+        let table = crate::words::table(language).cloned().unwrap_or_default();
+        let body = serde_json::to_string_pretty(&table).unwrap_or_else(|_| "{}".to_owned());
+        text.push_str(&format!("\nexport const {language}: MessageTable = {body};\n"));
+    }
+    text.push_str("\n/** Every table Pactum ships, by language tag. */\nexport const messages = { ");
+    text.push_str(&crate::words::LANGUAGES.join(", "));
+    text.push_str(" } as const;\n");
+    text
+}

@@ -2,6 +2,8 @@
 // field's error in the words the server's answers use, keyed by code.
 
 import type { FieldError } from "./types.js";
+import { en } from "./words.js";
+import type { MessageTable } from "./words.js";
 import { resolveUrl } from "./url.js";
 import type { BaseUrl } from "./url.js";
 
@@ -29,8 +31,10 @@ export interface CatalogueFetchOptions {
   baseUrl?: BaseUrl;
   /** The catalogue's URL, resolved against `baseUrl` (default `/catalogue`). */
   url?: string | URL;
-  /** Messages by catalogue key, replacing the English defaults. */
+  /** Messages by catalogue key, replacing the English defaults (e.g. `messages.da`). */
   translations?: Record<string, string>;
+  /** The language a contract's own words (`x-pactum-message`) are picked in; default `"en"`. */
+  language?: string;
 }
 
 export interface CatalogueBindingsOptions {
@@ -41,6 +45,7 @@ export interface CatalogueBindingsOptions {
   /** The Pactum server; by default the page's own location. */
   baseUrl?: BaseUrl;
   translations?: Record<string, string>;
+  language?: string;
 }
 
 /** Codes whose catalogue words say nothing about the field, so the engine's own message is shown. */
@@ -50,11 +55,13 @@ export class Catalogue {
   private readonly byCode: Map<string, CatalogueEntry>;
 
   /**
-   * @param translations messages by catalogue key, replacing the English defaults.
+   * @param translations messages by key, replacing the English defaults (`messages.da`).
+   * @param language the language of a contract's own words to prefer (`x-pactum-message`).
    */
   constructor(
     entries: readonly CatalogueEntry[],
     private readonly translations: Readonly<Record<string, string>> = {},
+    private readonly language = "en",
   ) {
     this.byCode = new Map(entries.map((entry) => [entry.code, entry]));
   }
@@ -69,12 +76,12 @@ export class Catalogue {
     options: CatalogueFetchOptions | string | URL = {},
     translations?: Record<string, string>,
   ): Promise<Catalogue> {
-    const { baseUrl, url = "/catalogue", translations: words = translations } =
+    const { baseUrl, url = "/catalogue", translations: words = translations, language } =
       typeof options === "string" || options instanceof URL ? { url: options } : options;
     const resolved = resolveUrl(url, baseUrl, "Catalogue.fetch");
     const response = await fetch(resolved);
     if (!response.ok) throw new Error(`fetching the catalogue ${resolved.href}: HTTP ${response.status}`);
-    return new Catalogue((await response.json()) as CatalogueEntry[], words);
+    return new Catalogue((await response.json()) as CatalogueEntry[], words, language);
   }
 
   /**
@@ -99,7 +106,7 @@ export class Catalogue {
       catalogue(): CatalogueEntry[];
     };
     await glue.default({ module_or_path: wasmUrl });
-    return new Catalogue(glue.catalogue(), given.translations);
+    return new Catalogue(glue.catalogue(), given.translations, given.language);
   }
 
   entry(code: string): CatalogueEntry | undefined {
@@ -113,10 +120,30 @@ export class Catalogue {
     return this.translations[entry.key] ?? entry.message;
   }
 
-  /** A field error as a person reads it. */
+  /**
+   * A field error as a person reads it: the contract's own words for the
+   * field (`x-pactum-message`, in this catalogue's language), else the
+   * error's message key with its parameters (`schema.minLength`, `{limit}`)
+   * in the translations or in English, else the code's words; a generic
+   * code without a key (an older plugin) shows the engine's message.
+   */
   fieldMessage(error: FieldError): FieldMessage {
+    const text = customWords(error, this.language) ?? this.keyed(error) ?? this.coded(error);
+    return { pointer: error.pointer, code: error.code, text, detail: error.message };
+  }
+
+  private keyed(error: FieldError): string | undefined {
+    if (!error.key) return undefined;
+    // A generic code's own key (`validation.failed`, which a plugin's errors
+    // carry) says nothing about the field; the plugin's message does.
+    if (GENERIC.has(error.code) && error.key === this.byCode.get(error.code)?.key) return undefined;
+    const template = this.translations[error.key] ?? en[error.key];
+    return template === undefined ? undefined : fill(template, error.params ?? {});
+  }
+
+  private coded(error: FieldError): string {
     const known = this.byCode.has(error.code) && !GENERIC.has(error.code);
-    return { pointer: error.pointer, code: error.code, text: known ? this.message(error.code) : error.message, detail: error.message };
+    return known ? this.message(error.code) : error.message;
   }
 
   /** Messages grouped by pointer, in the order given. */
@@ -129,4 +156,27 @@ export class Catalogue {
     }
     return grouped;
   }
+}
+
+/** A contract's own words for a field (`params.message`): one text, or texts by language. */
+function customWords(error: FieldError, language: string): string | undefined {
+  const custom = error.params?.["message"];
+  if (typeof custom === "string") return custom;
+  if (custom && typeof custom === "object" && !Array.isArray(custom)) {
+    const byLanguage = custom as Record<string, unknown>;
+    const chosen = byLanguage[language] ?? byLanguage[language.split("-")[0] ?? ""] ?? byLanguage["en"] ?? Object.values(byLanguage)[0];
+    if (typeof chosen === "string") return chosen;
+  }
+  return undefined;
+}
+
+/** A template with each `{name}` replaced by its parameter (lists joined by commas), as `wire/src/words.rs` fills it. */
+export function fill(template: string, params: Readonly<Record<string, unknown>>): string {
+  return template.replace(/\{([^{}]*)\}/g, (whole, name: string) => (name in params ? show(params[name]) : whole));
+}
+
+function show(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (Array.isArray(value)) return value.map(show).join(", ");
+  return JSON.stringify(value);
 }

@@ -59,7 +59,16 @@ export type UniqueClaim = { field: string,
  */
 role: Role | null, value: string, };
 
-export type FieldError = { pointer: string, code: string, message: string, };
+export type FieldError = { pointer: string, code: string, message: string, 
+/**
+ * A key of the message catalogue, e.g. `schema.minLength`.
+ */
+key?: string, 
+/**
+ * The key's parameters, e.g. `{"limit": 4}`; a contract's own words
+ * for the field (`x-pactum-message`) come as `message`.
+ */
+params?: { [key in string]: JsonValue }, };
 
 export type Loaded = { contractRef: string, };
 

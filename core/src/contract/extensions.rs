@@ -17,6 +17,7 @@ pub const LIST: &str = "x-pactum-list";
 pub const ROLE: &str = "x-pactum-role";
 pub const REGION: &str = "x-pactum-region";
 pub const NUMBER_TYPES: &str = "x-pactum-number-types";
+pub const MESSAGE: &str = "x-pactum-message";
 const PREFIX: &str = "x-pactum-";
 
 /// Where a schema stands, which decides the keywords it may carry.
@@ -190,9 +191,15 @@ fn keyword_problem(
             }
             number_types_problem(key, value)?;
         }
+        MESSAGE => {
+            if !matches!(place, Place::TopField | Place::NestedField) {
+                return Err(format!("`{key}` is only allowed on a property reached through `properties`"));
+            }
+            message_problem(key, value)?;
+        }
         _ => {
             return Err(format!(
-                "unknown keyword `{key}`; Pactum knows {VERIFY}, {UNIQUE}, {LIST}, {ROLE}, {NUMBER_TYPES} and {REGION}"
+                "unknown keyword `{key}`; Pactum knows {VERIFY}, {UNIQUE}, {LIST}, {ROLE}, {NUMBER_TYPES}, {MESSAGE} and {REGION}"
             ));
         }
     }
@@ -245,4 +252,26 @@ pub(super) fn role(schema: &Map<String, Value>) -> Option<Role> {
 
 pub(super) fn flag(schema: &Map<String, Value>, key: &str) -> bool {
     schema.get(key) == Some(&Value::Bool(true))
+}
+
+/// A field's own words for its value rules: a non-empty string, or an
+/// object of non-empty strings keyed by language tag (`{"en": ..., "da": ...}`).
+fn message_problem(key: &str, value: &Value) -> Result<(), String> {
+    let text = |value: &Value| value.as_str().is_some_and(|text| !text.trim().is_empty());
+    let fits = match value {
+        Value::Object(by_language) => {
+            !by_language.is_empty()
+                && by_language.iter().all(|(tag, words)| {
+                    !tag.is_empty() && tag.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') && text(words)
+                })
+        }
+        other => text(other),
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{key}` must be a non-empty string or an object of non-empty strings by language tag, such as {{\"en\": \"...\", \"da\": \"...\"}}"
+        ))
+    }
 }

@@ -12,6 +12,7 @@ use std::fmt;
 use serde_json::Value;
 
 pub use extensions::{Channel, Role};
+pub(crate) use patterns::BACKTRACKING_KEYWORD;
 pub use shape::{FieldSpec, ObjectShape};
 
 use crate::phone::Region;
@@ -119,7 +120,7 @@ impl Contract {
             .with_format("email", is_mailbox)
             .with_format("idn-email", is_mailbox)
             .with_keyword("multipleOf", multiple_of::keyword)
-            .with_keyword(patterns::BACKTRACKING_KEYWORD, patterns::backtracking_keyword)
+            .with_keyword(BACKTRACKING_KEYWORD, patterns::backtracking_keyword)
             .with_pattern_options(jsonschema::PatternOptions::fancy_regex().backtrack_limit(patterns::BACKTRACK_LIMIT))
             .with_retriever(NoRemoteReferences)
             .build(patterns::rewrite_schema(schema).as_ref().unwrap_or(schema))
@@ -170,4 +171,36 @@ impl Contract {
         }
         found
     }
+
+    /// Where `pointer` sits in the contract's written order, for sorting
+    /// what a decision lists (errors) the way the contract lists its fields:
+    /// declared members by position, then array items by index, then
+    /// undeclared members by name.
+    #[must_use]
+    pub fn position(&self, pointer: &str) -> Vec<Position> {
+        let mut shape = Some(&self.shape);
+        pointer::tokens(pointer)
+            .map(|token| match shape.and_then(|inner| inner.fields.get_full(&token)) {
+                Some((index, _, spec)) => {
+                    shape = spec.object.as_ref();
+                    Position::Declared(index)
+                }
+                None => {
+                    shape = None;
+                    match token.parse::<u64>() {
+                        Ok(index) => Position::Item(index),
+                        Err(_) => Position::Undeclared(token),
+                    }
+                }
+            })
+            .collect()
+    }
+}
+
+/// One step of [`Contract::position`].
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Position {
+    Declared(usize),
+    Item(u64),
+    Undeclared(String),
 }

@@ -27,7 +27,7 @@ pub const MAX_BACKTRACKING_INPUT: usize = 1_000;
 /// is 1,000,000, which wasm cannot afford under its fuel budget).
 pub const BACKTRACK_LIMIT: usize = 100_000;
 /// The internal keyword a backtracking `pattern` is moved to.
-pub(super) const BACKTRACKING_KEYWORD: &str = "pactum:backtracking-pattern";
+pub(crate) const BACKTRACKING_KEYWORD: &str = "pactum:backtracking-pattern";
 
 use super::extensions::{SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_ONE};
 

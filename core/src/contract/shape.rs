@@ -4,17 +4,25 @@
 //! rules. Shapes reached only through `allOf`/`anyOf`/... are validated by
 //! the schema but not merged field by field.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::BuildHasherDefault;
+
+use indexmap::IndexMap;
 
 use serde_json::{Map, Value};
 
 use super::extensions::{self, Channel, Role};
 use crate::phone::NumberType;
 
+/// Declared members in the contract's written order (forms, errors and
+/// pending changes follow it). A fixed hasher: no randomness in the core.
+pub type Fields = IndexMap<String, FieldSpec, BuildHasherDefault<DefaultHasher>>;
+
 /// The declared members of one object.
 #[derive(Debug, Clone, Default)]
 pub struct ObjectShape {
-    pub fields: BTreeMap<String, FieldSpec>,
+    pub fields: Fields,
     /// `required` of this object.
     pub required: BTreeSet<String>,
     /// Undeclared members are accepted (and left to the schema) because the
@@ -51,10 +59,16 @@ pub struct FieldSpec {
     pub title: Option<String>,
     /// `type` when it is a single string, for forms.
     pub kind: Option<String>,
+    /// `x-pactum-message`: the field's own words for its value rules.
+    pub message: Option<Value>,
 }
 
-pub static EMPTY: ObjectShape =
-    ObjectShape { fields: BTreeMap::new(), required: BTreeSet::new(), open: false, patterns: Vec::new() };
+pub static EMPTY: ObjectShape = ObjectShape {
+    fields: Fields::with_hasher(BuildHasherDefault::new()),
+    required: BTreeSet::new(),
+    open: false,
+    patterns: Vec::new(),
+};
 
 /// How many `$ref`s and nested objects the field table follows. Deeper (or
 /// recursive) shapes merge as plain objects; the schema still validates them.
@@ -108,6 +122,7 @@ fn field(root: &Value, property: &Value, depth: usize) -> FieldSpec {
         object: nested.then(|| object_shape(root, &Value::Object(schema.clone()), depth + 1)),
         title: schema.get("title").and_then(Value::as_str).map(str::to_owned),
         kind: schema.get("type").and_then(Value::as_str).map(str::to_owned),
+        message: schema.get(extensions::MESSAGE).cloned(),
     }
 }
 

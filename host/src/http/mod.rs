@@ -15,6 +15,7 @@ pub mod connection;
 mod contracts;
 mod cors;
 pub mod demo;
+mod language;
 mod locator;
 mod openapi;
 mod ops;
@@ -105,6 +106,7 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), ops::observe))
         .layer(DefaultBodyLimit::max(state.body_limit))
         .layer(cors::layer(&state.cors_origins))
+        .layer(axum::middleware::from_fn(language::negotiate))
         .layer(axum::middleware::from_fn(request_log::track))
         .with_state(state)
 }

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use pactum_core::catalogue;
+use pactum_core::{catalogue, words};
 use serde_json::{Value, json};
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
 use utoipa::openapi::request_body::RequestBodyBuilder;
@@ -74,6 +74,22 @@ fn operation(route: &RouteDoc) -> utoipa::openapi::path::Operation {
                 .required(Required::False)
                 .description(Some("the new entity's external key, stored under the app's ext-key type"))
                 .schema(Some(schema_ref("String"))),
+        );
+    }
+    if route.dry_run {
+        operation = operation.parameter(
+            ParameterBuilder::new()
+                .name(super::accounts::DRY_RUN_PARAMETER)
+                .parameter_in(ParameterIn::Query)
+                .required(Required::False)
+                .description(Some(
+                    "`true`: a dry run. The write runs whole (the module, the uniqueness checks, the \
+                     verification limits) and is rolled back: nothing is stored and no code is sent, and the \
+                     answer is the one the real request would get (status, code, body), with \
+                     `Pactum-Dry-Run: true` and no `ETag`. `false` or absent: the real write. Any other value \
+                     is 400.",
+                ))
+                .schema(Some(schema_ref("Boolean"))),
         );
     }
     if route.authenticated {
@@ -171,7 +187,9 @@ fn raw_schemas() -> Vec<(&'static str, Value)> {
         "properties": {
             "pointer": {"type": "string", "description": "JSON Pointer of the field"},
             "code": {"type": "string", "enum": codes},
-            "message": {"type": "string"}
+            "message": {"type": "string", "description": "the engine's message, for developers"},
+            "key": {"type": "string", "enum": words::keys().collect::<Vec<_>>(), "description": "message key (docs/errors.md)"},
+            "params": {"type": "object", "description": "the key's parameters; `message`: the contract's own words"}
         }
     });
     let sha256 = json!({"type": "string", "pattern": "^[0-9a-f]{64}$"});
@@ -179,6 +197,7 @@ fn raw_schemas() -> Vec<(&'static str, Value)> {
     let title = json!({"type": ["string", "null"], "description": "the contract's `title`, null without one"});
     let raw = [
         ("String", json!({"type": "string"})),
+        ("Boolean", json!({"type": "boolean"})),
         ("Binary", json!({"type": "string", "contentMediaType": "application/wasm"})),
         ("DpKeyid", json!({"type": "integer", "minimum": 1, "format": "int64"})),
         ("Fields", json!({"type": "object", "description": "contract fields; the contract decides which"})),

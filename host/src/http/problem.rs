@@ -27,9 +27,8 @@ struct ProblemBody<'a> {
     kind: String,
     status: u16,
     code: &'a str,
-    title: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    detail: Option<String>,
+    title: String,
+    detail: String,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     errors: &'a [WireFieldError],
     /// The request's `x-request-id`, so a user's report finds its log lines.
@@ -40,18 +39,21 @@ struct ProblemBody<'a> {
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let language = super::language::current();
+        let (title, detail) = self.worded(language);
         let body = ProblemBody {
             kind: format!("urn:pactum:code:{}", self.code),
             status: self.status,
             code: self.code,
-            title: self.title,
-            detail: Some(self.detail.clone().unwrap_or_else(|| self.default_detail())),
+            title,
+            detail,
             errors: &self.errors,
             request_id: super::request_log::current(),
         };
         let mut response = (status, Json(body)).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        headers.insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(language));
         if let Some(seconds) = self.retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }

@@ -26,10 +26,7 @@ pub(super) fn refuse_nul(payload: &Value) -> Result<(), Problem> {
     if found.is_empty() {
         return Ok(());
     }
-    let errors = found
-        .into_iter()
-        .map(|pointer| WireFieldError { pointer, code: NUL_CODE.to_owned(), message: message(NUL_CODE).to_owned() })
-        .collect();
+    let errors = found.into_iter().map(|pointer| WireFieldError::new(pointer, NUL_CODE, message(NUL_CODE))).collect();
     Err(Problem::new(NUL_CODE).detail("a text in the payload holds the NUL character").errors(errors))
 }
 

@@ -11,8 +11,8 @@
 //! mistake is a 4xx with the reason; a server fault is a generic 5xx whose
 //! cause goes to the log, never to the client.
 
-use pactum_core::catalogue;
 use pactum_core::wire::WireFieldError;
+use pactum_core::{catalogue, words};
 
 /// An error answer. Small on purpose (it is the `Err` of most calls): the
 /// catalogue's code and title are borrowed, and the `type` URN is made when
@@ -96,6 +96,42 @@ impl Problem {
     }
 }
 
+impl Problem {
+    /// The title and detail in `language` (a tag of `pactum_core::words`):
+    /// English is the catalogue's title and [`Self::detail`] or
+    /// [`Self::default_detail`] as made; another language has the title
+    /// from its table and a detail worded from the failing fields' message
+    /// keys (the first three), else the title. A made detail is English
+    /// developer text, so it is not shown in another language.
+    #[must_use]
+    pub fn worded(&self, language: &str) -> (String, String) {
+        let table = words::table(language).filter(|_| language != "en");
+        let Some(table) = table else {
+            return (self.title.to_owned(), self.detail.clone().unwrap_or_else(|| self.default_detail()));
+        };
+        let key = catalogue::lookup(self.code).map_or("internal", |entry| entry.key);
+        let title = words::word(table, language, key, &serde_json::Map::new()).unwrap_or_else(|| self.title.to_owned());
+        if self.errors.is_empty() {
+            return (title.clone(), title);
+        }
+        const SHOWN: usize = 3;
+        let mut detail: Vec<String> = self
+            .errors
+            .iter()
+            .take(SHOWN)
+            .map(|error| {
+                let key = error.key.as_deref().unwrap_or(key);
+                let text = words::word(table, language, key, &error.params).unwrap_or_else(|| error.message.clone());
+                format!("{}: {text}", place(&error.pointer))
+            })
+            .collect();
+        if self.errors.len() > SHOWN {
+            detail.push(format!("+{}", self.errors.len() - SHOWN));
+        }
+        (title, detail.join("; "))
+    }
+}
+
 fn place(pointer: &str) -> &str {
     if pointer.is_empty() { "the payload" } else { pointer }
 }
@@ -110,7 +146,7 @@ mod tests {
     use super::*;
 
     fn error(pointer: &str, message: &str) -> WireFieldError {
-        WireFieldError { pointer: pointer.to_owned(), code: "400".to_owned(), message: message.to_owned() }
+        WireFieldError::new(pointer, "400", message)
     }
 
     #[test]

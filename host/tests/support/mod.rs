@@ -39,7 +39,7 @@ pub fn key(app: &str) -> String {
 
 const SECRET: &[u8] = b"end-to-end test secret, 32+ bytes long";
 
-fn workspace() -> PathBuf {
+pub fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
 }
 

@@ -138,7 +138,7 @@ pub fn check_input(input: &Input) -> Result<(), Violation> {
                 let repeated = evaluate(again, operation, &input.current, &input.payload);
                 ensure(decision == repeated, || format!("two compiles decide {decision:?} and {repeated:?}"))
                     .map_err(|Violation(why)| fail(why))?;
-                check_decision(operation, &decision).map_err(|Violation(why)| fail(why))?;
+                check_decision(contract, operation, &decision).map_err(|Violation(why)| fail(why))?;
                 check_entity(contract, operation, &decision).map_err(|Violation(why)| fail(why))?;
                 let native = Outcome::Decision(decision.into());
                 ensure(outcome == native, || format!("evaluate_json answered {outcome:?}, the core {native:?}"))
@@ -163,7 +163,7 @@ pub fn check_input(input: &Input) -> Result<(), Violation> {
 }
 
 /// The shape every decision has.
-fn check_decision(operation: Operation, decision: &Decision) -> Result<(), Violation> {
+fn check_decision(contract: &Contract, operation: Operation, decision: &Decision) -> Result<(), Violation> {
     let known = |code: &str| CATALOGUE.iter().any(|entry| entry.code == code);
     ensure(known(decision.code), || format!("code {} is not in the catalogue", decision.code))?;
     ensure(decision.errors.iter().all(|error| known(error.code)), || {
@@ -172,7 +172,16 @@ fn check_decision(operation: Operation, decision: &Decision) -> Result<(), Viola
     ensure(decision.errors.is_empty() == decision.code.starts_with('2'), || {
         format!("code {} does not match errors {:?}", decision.code, decision.errors)
     })?;
-    ensure(strictly_sorted(&decision.errors), || format!("errors not sorted or repeated: {:?}", decision.errors))?;
+    // Errors come in the contract's order of fields, each once.
+    let order: Vec<_> = decision
+        .errors
+        .iter()
+        .map(|error| (contract.position(&error.pointer), &error.pointer, error.code, &error.message))
+        .collect();
+    ensure(strictly_sorted(&order), || format!("errors not in contract order or repeated: {:?}", decision.errors))?;
+    ensure(decision.errors.iter().all(|error| pactum_core::words::english(error.key).is_some()), || {
+        format!("an error's message key is unknown: {:?}", decision.errors)
+    })?;
     ensure(strictly_sorted(&decision.changed), || format!("changed not sorted or repeated: {:?}", decision.changed))?;
     let empty = decision.changed.is_empty() && decision.pending.is_empty() && decision.unique.is_empty();
     if !decision.is_accepted() {
