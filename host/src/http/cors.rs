@@ -7,6 +7,7 @@
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 
+use super::accounts::DRY_RUN_HEADER;
 use super::problem::MODULE_HEADER;
 use super::request_log::REQUEST_ID;
 
@@ -25,6 +26,12 @@ pub fn layer(origins: &[String]) -> CorsLayer {
         .allow_origin(allow_origin)
         .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_MATCH, REQUEST_ID])
-        .expose_headers([header::ETAG, header::RETRY_AFTER, HeaderName::from_static(MODULE_HEADER), REQUEST_ID])
+        .expose_headers([
+            header::ETAG,
+            header::RETRY_AFTER,
+            HeaderName::from_static(MODULE_HEADER),
+            REQUEST_ID,
+            DRY_RUN_HEADER,
+        ])
         .max_age(std::time::Duration::from_secs(600))
 }

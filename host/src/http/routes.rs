@@ -60,18 +60,21 @@ pub struct RouteDoc {
     pub success: Success,
     /// Every catalogue code the route may answer.
     pub answers: &'static [&'static str],
+    /// Takes the dry-run switch `?dryRun=true` (1001, 1003): the write is
+    /// run whole and rolled back, and answered as the real one would be.
+    pub dry_run: bool,
 }
 
 const CREATE: &[&str] = &[
     "201", "201.1", "400", "400.2", "400.3", "400.4", "400.5", "400.10", "400.11", "400.12", "400.13", "400.14",
-    "400.20", "400.21", "400.22", "400.24", "400.25", "401", "404.3", "408", "409.2", "412", "412.1", "413", "415",
-    "431", "500", "500.1", "503",
+    "400.20", "400.21", "400.22", "400.24", "400.25", "400.26", "401", "404.3", "408", "409.2", "412", "412.1", "413",
+    "415", "431", "500", "500.1", "503",
 ];
 const READ: &[&str] = &["200", "400.25", "401", "404.1", "404.2", "404.3", "412", "412.1", "431", "500", "503"];
 const UPDATE: &[&str] = &[
     "200", "200.1", "200.2", "200.3", "400", "400.2", "400.3", "400.4", "400.5", "400.10", "400.11", "400.12",
-    "400.13", "400.14", "400.20", "400.21", "400.22", "400.25", "401", "404.1", "404.2", "404.3", "408", "409.1",
-    "409.3", "412", "412.1", "413", "415", "431", "500", "500.1", "503", "503.1",
+    "400.13", "400.14", "400.20", "400.21", "400.22", "400.25", "400.26", "401", "404.1", "404.2", "404.3", "408",
+    "409.1", "409.3", "412", "412.1", "413", "415", "431", "500", "500.1", "503", "503.1",
 ];
 const DEACTIVATE: &[&str] = &["200", "400.25", "401", "404.1", "404.2", "409.1", "412", "431", "500", "503"];
 const VERIFY: &[&str] = &[
@@ -103,6 +106,7 @@ pub fn table() -> Vec<RouteDoc> {
             body: Body::Fields,
             success: Success::Answer,
             answers: CREATE,
+            dry_run: true,
         });
     }
     for (entity, entity_suffix) in entity_forms() {
@@ -118,6 +122,7 @@ pub fn table() -> Vec<RouteDoc> {
                 body: Body::None,
                 success: Success::Answer,
                 answers: READ,
+                dry_run: false,
             });
             routes.push(RouteDoc {
                 method: Method::PUT,
@@ -129,6 +134,7 @@ pub fn table() -> Vec<RouteDoc> {
                 body: Body::Fields,
                 success: Success::Answer,
                 answers: UPDATE,
+                dry_run: true,
             });
         }
         routes.push(RouteDoc {
@@ -141,6 +147,7 @@ pub fn table() -> Vec<RouteDoc> {
             body: Body::None,
             success: Success::Answer,
             answers: DEACTIVATE,
+            dry_run: false,
         });
         routes.push(RouteDoc {
             method: Method::POST,
@@ -152,6 +159,7 @@ pub fn table() -> Vec<RouteDoc> {
             body: Body::Code,
             success: Success::NoContent,
             answers: VERIFY,
+            dry_run: false,
         });
     }
     let public = |path: &str, operation_id: &str, summary, endpoint, success, answers| RouteDoc {
@@ -164,6 +172,7 @@ pub fn table() -> Vec<RouteDoc> {
         body: Body::None,
         success,
         answers,
+        dry_run: false,
     };
     routes.extend([
         public(

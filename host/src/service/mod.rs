@@ -31,7 +31,7 @@ use tokio::sync::Notify;
 /// id and status, a contract as `/contracts` shows it), so that they reach
 /// neither the store nor the registry themselves.
 pub use crate::registry::RegisteredContract;
-pub use crate::store::{EntityId, Status};
+pub use crate::store::{EntityId, Status, WriteMode};
 pub use codes::CodeBook;
 pub use contract::fields_of;
 pub use problem::Problem;

@@ -1,5 +1,11 @@
 //! 1001 create, 1003 update, 1004 deactivate: the module decides, the store
 //! commits in one transaction, and the answer reports each verification.
+//!
+//! A dry run (`WriteMode::DryRun`, `?dryRun=true`) of a create or an update
+//! goes down this same path, with the same decision, the same store steps
+//! and the same answer; only the end differs: the store rolls its
+//! transaction back instead of committing it, no code is drawn (the store's
+//! steps get a stand-in, `codes.rs`), and the outbox worker is not woken.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -14,7 +20,7 @@ use super::view::{EntityView, write_back};
 use super::{Accounts, Answer, PendingView, Problem, Target, now, rfc3339, store_fault};
 use crate::apps::{AppConfig, Permission};
 use crate::store::{
-    Claim, Dispatch, Entity, EntityId, NewEntity, Status, StoreError, Update, VerificationRequest, Written,
+    Claim, Dispatch, Entity, EntityId, NewEntity, Status, StoreError, Update, VerificationRequest, WriteMode, Written,
 };
 
 /// How many times an update decides before it gives up with 503.1. A
@@ -25,12 +31,22 @@ use crate::store::{
 const MAX_DECISIONS: u32 = 16;
 
 /// Who asks for a create: an app over HTTP (codes are sent, the entity
-/// starts unverified when the contract verifies a field), or an operator's
-/// bulk import / seed (trusted data: no codes, the given status).
+/// starts unverified when the contract verifies a field; committed or a dry
+/// run), or an operator's bulk import / seed (trusted data: no codes, the
+/// given status; always committed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CreateMode {
-    Request,
+    Request(WriteMode),
     Import(Status),
+}
+
+impl CreateMode {
+    fn write(self) -> WriteMode {
+        match self {
+            Self::Request(write) => write,
+            Self::Import(_) => WriteMode::Commit,
+        }
+    }
 }
 
 /// Who creates an entity: an app (its name goes in the audit trail, its
@@ -43,13 +59,15 @@ struct Creator<'a> {
 
 impl Accounts {
     /// Endpoint 1001: needs `create`. `ext_key` is stored under the app's
-    /// `ext_key_type` (400.24 if the app has none).
+    /// `ext_key_type` (400.24 if the app has none). `mode`: committed, or a
+    /// dry run (the same answer, nothing kept; its dp-keyid is not reserved).
     pub async fn create(
         &self,
         app: &AppConfig,
         contract: Option<&str>,
         payload: Value,
         ext_key: Option<String>,
+        mode: WriteMode,
     ) -> Result<Answer, Problem> {
         let (contract_id, set) = self.contract_for(app, Permission::Create, contract)?;
         if let Some(key) = &ext_key {
@@ -65,7 +83,7 @@ impl Accounts {
         };
         let contract_id = contract_id.to_owned();
         let creator = Creator { app: &app.name, ext_key_type: app.ext_key_type.as_deref() };
-        self.create_in(set, creator, &contract_id, payload, ext_keys, CreateMode::Request).await
+        self.create_in(set, creator, &contract_id, payload, ext_keys, CreateMode::Request(mode)).await
     }
 
     /// Creates an entity through `contract` without an app: for `pactum
@@ -104,8 +122,8 @@ impl Accounts {
         let data = write_back(&Value::Null, fields, &merged);
         refuse_oversized(&data, self.max_entity_bytes)?;
         let (status, verifications) = match mode {
-            CreateMode::Request if decision.pending.is_empty() => (Status::Active, Vec::new()),
-            CreateMode::Request => {
+            CreateMode::Request(_) if decision.pending.is_empty() => (Status::Active, Vec::new()),
+            CreateMode::Request(_) => {
                 (Status::Unverified, decision.pending.iter().cloned().map(VerificationRequest::from).collect())
             }
             CreateMode::Import(status) => (status, Vec::new()),
@@ -120,12 +138,13 @@ impl Accounts {
             unique: decision.unique.iter().cloned().map(Claim::from).collect(),
             verifications,
         };
+        let write = mode.write();
         let written = self
             .store
-            .create(new, &self.codes.issuer(now))
+            .create_as(new, self.codes.issuer_for(now, write).as_ref(), write)
             .await
             .map_err(|error| write_problem(error, &decision.unique, None))?;
-        Ok(self.answer(written, fields, creator.ext_key_type, module_sha256, true))
+        Ok(self.answer(written, fields, creator.ext_key_type, module_sha256, true, write))
     }
 
     /// Endpoint 1003: needs `update`. `if_match` is the version an `If-Match` named.
@@ -135,6 +154,10 @@ impl Accounts {
     /// decision is stale: without `If-Match` the update re-reads and decides
     /// again (at most [`MAX_DECISIONS`] times, then 503.1); with `If-Match`
     /// the named version is gone, which is 409.1.
+    ///
+    /// `mode`: committed, or a dry run, which takes the same turn in the
+    /// entity's queue, decides and runs the store's steps alike (re-deciding
+    /// alike when overtaken) and answers the same, with nothing kept.
     pub async fn update(
         &self,
         app: &AppConfig,
@@ -142,6 +165,7 @@ impl Accounts {
         contract: Option<&str>,
         payload: Value,
         if_match: Option<i64>,
+        mode: WriteMode,
     ) -> Result<Answer, Problem> {
         let (contract_id, set) = self.contract_for(app, Permission::Update, contract)?;
         refuse_nul(&payload)?;
@@ -173,9 +197,9 @@ impl Accounts {
                 unique: decision.unique.iter().cloned().map(Claim::from).collect(),
                 verifications: decision.pending.iter().cloned().map(VerificationRequest::from).collect(),
             };
-            match self.store.update(update, &self.codes.issuer(now)).await {
+            match self.store.update_as(update, self.codes.issuer_for(now, mode).as_ref(), mode).await {
                 Ok(written) => {
-                    return Ok(self.answer(written, fields, app.ext_key_type.as_deref(), module_sha256, false));
+                    return Ok(self.answer(written, fields, app.ext_key_type.as_deref(), module_sha256, false, mode));
                 }
                 Err(StoreError::VersionMismatch { current }) if if_match.is_none() => {
                     tracing::debug!(entity = id, decided_on = entity.version, current, attempt, "decision overtaken");
@@ -217,9 +241,11 @@ impl Accounts {
         })
     }
 
-    /// The answer to a committed write: the sub code follows what became of
-    /// the verifications (any sent: 200.1; else a limit: 200.2; else a
-    /// cooldown: 200.3), and `Retry-After` is the longest wait.
+    /// The answer to a committed write (or to a dry run, alike): the sub
+    /// code follows what became of the verifications (any sent: 200.1; else
+    /// a limit: 200.2; else a cooldown: 200.3), and `Retry-After` is the
+    /// longest wait. Only a committed write that queued a code wakes the
+    /// outbox worker: a dry run's outbox rows were rolled back.
     fn answer(
         &self,
         written: Written,
@@ -227,9 +253,11 @@ impl Accounts {
         ext_key_type: Option<&str>,
         module_sha256: String,
         created: bool,
+        mode: WriteMode,
     ) -> Answer {
         let dispatches: Vec<Dispatch> = written.verifications.iter().map(|field| field.dispatch).collect();
-        if dispatches.iter().any(|dispatch| matches!(dispatch, Dispatch::Dispatched { .. })) {
+        let queued = dispatches.iter().any(|dispatch| matches!(dispatch, Dispatch::Dispatched { .. }));
+        if queued && mode == WriteMode::Commit {
             self.outbox.notify_one();
         }
         let code = match (created, dispatches.as_slice()) {
@@ -327,9 +355,5 @@ pub(super) fn taken(field: &str, role: Option<&str>, holder: EntityId, holder_st
     };
     tracing::debug!(field, holder, "unique value taken");
     let pointer = format!("/{}", field.replace('~', "~0").replace('/', "~1"));
-    Problem::new(code).errors(vec![WireFieldError {
-        pointer,
-        code: code.to_owned(),
-        message: message(code).to_owned(),
-    }])
+    Problem::new(code).errors(vec![WireFieldError::new(pointer, code, message(code))])
 }

@@ -15,6 +15,12 @@
 //! rows); the steps whose SQL is the same are written once (`steps`), and
 //! what they decide from the rows they read is shared (`decisions`,
 //! `rules`, `rows`), so they answer alike.
+//!
+//! A create or update may be a dry run ([`WriteMode::DryRun`]): the same
+//! steps in the same transaction, rolled back at the end instead of
+//! committed, so it answers what the write would and keeps nothing. That is
+//! only the backends' last step (`Slot::discard`, a PostgreSQL rollback):
+//! the write path itself does not know it is a dry run.
 
 mod codes;
 mod conn;
@@ -39,7 +45,7 @@ pub use error::StoreError;
 pub use migrations::AppliedMigration;
 pub use model::{
     Claim, Dispatch, Entity, EntityId, FieldDispatch, NewEntity, OutboxBacklog, OutboxMessage, PoolUse, Status,
-    Timestamp, Update, VerificationPolicy, VerificationRequest, VerifyOutcome, Written,
+    Timestamp, Update, VerificationPolicy, VerificationRequest, VerifyOutcome, WriteMode, Written,
 };
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
@@ -52,7 +58,20 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// and dispatches the codes it asks for.
     ///
     /// Errors: `UniqueTaken`, `ExtKeyTaken`, `Invalid`, `CodeIssue`.
-    async fn create(&self, entity: NewEntity, codes: &dyn CodeIssuer) -> Result<Written, StoreError>;
+    async fn create(&self, entity: NewEntity, codes: &dyn CodeIssuer) -> Result<Written, StoreError> {
+        self.create_as(entity, codes, WriteMode::Commit).await
+    }
+
+    /// [`Store::create`], committed or (`WriteMode::DryRun`) run whole in its
+    /// transaction and rolled back: the same answer, nothing kept. (On
+    /// PostgreSQL the identity values a rolled-back insert drew stay drawn,
+    /// as after any rollback, so a dry run's dp-keyid is not reserved.)
+    async fn create_as(
+        &self,
+        entity: NewEntity,
+        codes: &dyn CodeIssuer,
+        mode: WriteMode,
+    ) -> Result<Written, StoreError>;
 
     /// 1002 by dp-keyid. Errors: `NotFound`.
     async fn get(&self, id: EntityId) -> Result<Entity, StoreError>;
@@ -67,7 +86,15 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// field, but the rest of the update commits.
     ///
     /// Errors: `NotFound`, `VersionMismatch`, `UniqueTaken`, `Invalid`, `CodeIssue`.
-    async fn update(&self, update: Update, codes: &dyn CodeIssuer) -> Result<Written, StoreError>;
+    async fn update(&self, update: Update, codes: &dyn CodeIssuer) -> Result<Written, StoreError> {
+        self.update_as(update, codes, WriteMode::Commit).await
+    }
+
+    /// [`Store::update`], committed or (`WriteMode::DryRun`) run whole in its
+    /// transaction and rolled back: the same checks under the same locks
+    /// decide the same answer, and no row of it stays (no data, version,
+    /// hold, pending change, dispatch record, outbox or audit row).
+    async fn update_as(&self, update: Update, codes: &dyn CodeIssuer, mode: WriteMode) -> Result<Written, StoreError>;
 
     /// 1004: sets the status to inactive. Values and their unique rows stay;
     /// pending changes are cancelled. Idempotent.

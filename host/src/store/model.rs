@@ -150,6 +150,17 @@ pub struct Update {
     pub verifications: Vec<VerificationRequest>,
 }
 
+/// What a create or update does once its steps have run: commit them, or
+/// (a dry run, `?dryRun=true`) roll them back. Either way the steps are the
+/// same, in the same transaction: the same reads, uniqueness checks and
+/// verification limits decide the same answer; a dry run keeps none of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WriteMode {
+    #[default]
+    Commit,
+    DryRun,
+}
+
 /// The verification limits. Configuration, the same on every host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct VerificationPolicy {

@@ -9,6 +9,9 @@
 //! concurrent claim of the same value waits for it and loses if it commits.
 //! Outbox claims skip rows another worker has locked (`SKIP LOCKED`).
 //!
+//! A dry run (`WriteMode::DryRun`) runs a create or update's same steps in
+//! the same write transaction and rolls it back instead of committing it.
+//!
 //! Reads run in one REPEATABLE READ snapshot, so an entity and its external
 //! keys are read as of one moment.
 
@@ -23,7 +26,7 @@ use super::error::StoreError;
 use super::migrations::{self, AppliedMigration};
 use super::model::{
     Entity, EntityId, NewEntity, OutboxBacklog, OutboxMessage, PoolUse, Timestamp, Update, VerificationPolicy,
-    VerifyOutcome, Written,
+    VerifyOutcome, WriteMode, Written,
 };
 use super::{Store, entities, outbox, verify};
 
@@ -72,6 +75,17 @@ impl PostgresStore {
     }
 }
 
+/// Ends a write's transaction as `mode` says: committed, or (a dry run)
+/// rolled back, which releases its row locks and unique-index entries as a
+/// failed write's would. The answer waits for either.
+async fn end(tx: Transaction<'static, Postgres>, mode: WriteMode) -> Result<(), StoreError> {
+    match mode {
+        WriteMode::Commit => tx.commit().await?,
+        WriteMode::DryRun => tx.rollback().await?,
+    }
+    Ok(())
+}
+
 fn options(url: &str) -> Result<PgConnectOptions, StoreError> {
     Ok(PgConnectOptions::from_str(url)?.application_name("pactum"))
 }
@@ -80,10 +94,15 @@ fn options(url: &str) -> Result<PgConnectOptions, StoreError> {
 // only on success: an early `?` drops the transaction, which rolls it back.
 #[async_trait::async_trait]
 impl Store for PostgresStore {
-    async fn create(&self, entity: NewEntity, codes: &dyn CodeIssuer) -> Result<Written, StoreError> {
+    async fn create_as(
+        &self,
+        entity: NewEntity,
+        codes: &dyn CodeIssuer,
+        mode: WriteMode,
+    ) -> Result<Written, StoreError> {
         let mut tx = self.write().await?;
         let written = entities::create(&mut Conn::Postgres(&mut tx), &self.policy, entity, codes).await?;
-        tx.commit().await?;
+        end(tx, mode).await?;
         Ok(written)
     }
 
@@ -103,10 +122,10 @@ impl Store for PostgresStore {
         Ok(entity)
     }
 
-    async fn update(&self, update: Update, codes: &dyn CodeIssuer) -> Result<Written, StoreError> {
+    async fn update_as(&self, update: Update, codes: &dyn CodeIssuer, mode: WriteMode) -> Result<Written, StoreError> {
         let mut tx = self.write().await?;
         let written = entities::update(&mut Conn::Postgres(&mut tx), &self.policy, update, codes).await?;
-        tx.commit().await?;
+        end(tx, mode).await?;
         Ok(written)
     }
 

@@ -23,6 +23,11 @@
 //! is applied. A write whose future is dropped halfway is rolled back to
 //! its savepoint by a task spawned when it is dropped.
 //!
+//! A dry run ([`Slot::discard`]) runs in its savepoint like any write and
+//! is then rolled back to it, success or not, so the batch goes on as if it
+//! had never run; its answer waits for the batch's commit like a kept
+//! write's, since it was decided on the writes before it.
+//!
 //! Cancellation: an HTTP handler's future is dropped when its client goes
 //! away, at any `.await`. Only the write's own operation runs in the
 //! caller's future; every statement that changes the batch's state
@@ -39,6 +44,7 @@ use sqlx::{Connection, Executor};
 use tokio::sync::{Mutex, OwnedMutexGuard, oneshot};
 
 use crate::store::error::StoreError;
+use crate::store::model::WriteMode;
 
 /// The one write connection and its batch, shared by the store's clones.
 #[derive(Debug, Clone)]
@@ -134,6 +140,56 @@ impl Slot {
         guard.waiting.push(done);
         guard.in_savepoint = false;
         drop(guard);
+        match committed.await {
+            Ok(Ok(())) => Ok(value),
+            Ok(Err(message)) => Err(StoreError::Database(message)),
+            Err(_) => Err(StoreError::Database("the write's batch was dropped before it committed".to_owned())),
+        }
+    }
+}
+
+impl Slot {
+    /// Ends the write as `mode` says: [`Slot::finish`], or [`Slot::discard`].
+    pub(super) async fn end<T>(self, outcome: Result<T, StoreError>, mode: WriteMode) -> Result<T, StoreError> {
+        match mode {
+            WriteMode::Commit => self.finish(outcome).await,
+            WriteMode::DryRun => self.discard(outcome).await,
+        }
+    }
+
+    /// Ends a dry run: its savepoint is rolled back whatever the outcome, so
+    /// the batch goes on as if it had never run. An error is answered at
+    /// once, as by [`Slot::finish`]; a success once the batch committed,
+    /// like a kept write: it was decided on the writes before it in the
+    /// batch, and a real write would have been answered only once they are
+    /// durable (if their commit fails, so does the dry run).
+    pub(super) async fn discard<T>(mut self, outcome: Result<T, StoreError>) -> Result<T, StoreError> {
+        let Some(mut guard) = self.guard.take() else {
+            return Err(StoreError::Database("the write already finished".to_owned()));
+        };
+        let value = match outcome {
+            Ok(value) => value,
+            Err(error) => {
+                spawn(async move { guard.rollback_op().await });
+                return Err(error);
+            }
+        };
+        // In a task of its own, so a caller that goes away cannot leave the
+        // savepoint half rolled back; the lock is released when it ends.
+        let committed = detached(async move {
+            guard.rollback_op().await;
+            if !guard.open {
+                // The rollback failed and took the batch with it.
+                return None;
+            }
+            let (done, committed) = oneshot::channel();
+            guard.waiting.push(done);
+            Some(committed)
+        })
+        .await?;
+        let Some(committed) = committed else {
+            return Err(StoreError::Database("a dry run's rollback failed, and its batch with it".to_owned()));
+        };
         match committed.await {
             Ok(Ok(())) => Ok(value),
             Ok(Err(message)) => Err(StoreError::Database(message)),
@@ -330,6 +386,46 @@ mod tests {
         }
         let expected: Vec<i64> = (1..=200).filter(|id| id % 10 != 0).collect();
         assert_eq!(ids(&pool).await, expected);
+    }
+
+    /// A dry run: the write runs, then is rolled back whatever its outcome.
+    async fn dry_insert(writer: &Writer, id: i64, fail: bool) -> Result<i64, StoreError> {
+        let mut slot = writer.begin().await?;
+        let outcome = async {
+            sqlx::query("INSERT INTO t (id, note) VALUES (?, 'dry')").bind(id).execute(slot.conn()?).await?;
+            let seen: i64 =
+                sqlx::query_scalar("SELECT count(*) FROM t WHERE id = ?").bind(id).fetch_one(slot.conn()?).await?;
+            if fail || seen != 1 { Err(StoreError::Invalid("refused after writing".to_owned())) } else { Ok(id) }
+        }
+        .await;
+        slot.end(outcome, WriteMode::DryRun).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn dry_runs_in_a_batch_answer_their_outcome_and_leave_nothing() {
+        let (_dir, writer, pool) = setup().await;
+        let tasks: Vec<_> = (1..=120)
+            .map(|id| {
+                let writer = writer.clone();
+                tokio::spawn(async move {
+                    match id % 3 {
+                        0 => dry_insert(&writer, id, id % 2 == 0).await,
+                        _ => insert(&writer, id, false).await,
+                    }
+                })
+            })
+            .collect();
+        for (index, task) in tasks.into_iter().enumerate() {
+            let id = i64::try_from(index).unwrap() + 1;
+            let outcome = task.await.unwrap();
+            let failed_dry_run = id % 3 == 0 && id % 2 == 0;
+            assert_eq!(outcome.is_ok(), !failed_dry_run, "write {id}: {outcome:?}");
+        }
+        let expected: Vec<i64> = (1..=120).filter(|id| id % 3 != 0).collect();
+        assert_eq!(ids(&pool).await, expected, "every kept write is stored, no dry run is");
+        // A dry run of a value a kept write then takes sees nothing of it.
+        assert_eq!(dry_insert(&writer, 3, false).await.unwrap(), 3);
+        assert_eq!(insert(&writer, 3, false).await.unwrap(), 3);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -28,7 +28,7 @@ use super::error::StoreError;
 use super::migrations::{self, AppliedMigration};
 use super::model::{
     Entity, EntityId, NewEntity, OutboxBacklog, OutboxMessage, PoolUse, Timestamp, Update, VerificationPolicy,
-    VerifyOutcome, Written,
+    VerifyOutcome, WriteMode, Written,
 };
 use super::{Store, entities, outbox, verify};
 
@@ -85,14 +85,20 @@ impl SqliteStore {
 
 // Each write runs its operation in a slot of the writer's batch and hands the
 // outcome to `finish`: an error rolls the operation back (and is answered at
-// once), a success is answered after the batch's commit.
+// once), a success is answered after the batch's commit. A dry run's slot is
+// rolled back to its savepoint whatever the outcome (`Slot::discard`).
 #[async_trait::async_trait]
 impl Store for SqliteStore {
-    async fn create(&self, entity: NewEntity, codes: &dyn CodeIssuer) -> Result<Written, StoreError> {
+    async fn create_as(
+        &self,
+        entity: NewEntity,
+        codes: &dyn CodeIssuer,
+        mode: WriteMode,
+    ) -> Result<Written, StoreError> {
         let mut slot = self.writer.begin().await?;
         let outcome =
             async { entities::create(&mut Conn::Sqlite(slot.conn()?), &self.policy, entity, codes).await }.await;
-        slot.finish(outcome).await
+        slot.end(outcome, mode).await
     }
 
     async fn get(&self, id: EntityId) -> Result<Entity, StoreError> {
@@ -112,11 +118,11 @@ impl Store for SqliteStore {
         Ok(entity)
     }
 
-    async fn update(&self, update: Update, codes: &dyn CodeIssuer) -> Result<Written, StoreError> {
+    async fn update_as(&self, update: Update, codes: &dyn CodeIssuer, mode: WriteMode) -> Result<Written, StoreError> {
         let mut slot = self.writer.begin().await?;
         let outcome =
             async { entities::update(&mut Conn::Sqlite(slot.conn()?), &self.policy, update, codes).await }.await;
-        slot.finish(outcome).await
+        slot.end(outcome, mode).await
     }
 
     async fn deactivate(
