@@ -50,11 +50,13 @@ fn require_tools(www: &Path) {
         Command::new("node").arg("--version").output().is_ok_and(|output| output.status.success()),
         "`node` is missing: install Node.js 18.15 or later with `apt-get install -y nodejs npm`"
     );
-    assert!(
-        www.join("node_modules").join("playwright-core").is_dir(),
-        "www/node_modules is missing: run `npm ci` in {} (it installs playwright-core and the other pinned packages from package-lock.json)",
-        www.display()
-    );
+    for package in ["playwright-core", "axe-core"] {
+        assert!(
+            www.join("node_modules").join(package).is_dir(),
+            "www/node_modules/{package} is missing: run `npm ci` in {} (it installs playwright-core, axe-core and the other pinned packages from package-lock.json)",
+            www.display()
+        );
+    }
 }
 
 fn run(command: &mut Command, what: &str) -> Output {

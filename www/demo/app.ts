@@ -1,7 +1,7 @@
 // The demo page's entry: two views (the account form and the playground),
 // chosen by the address's hash so that each can be linked and Back works.
 
-import { Catalogue } from "../sdk/index.js";
+import { Catalogue, definePactumForm } from "../sdk/index.js";
 import { AccountView } from "./account.js";
 import { Api } from "./api.js";
 import { byId, show } from "./dom.js";
@@ -10,9 +10,10 @@ import { PlaygroundView } from "./playground.js";
 const VIEWS = ["account", "playground"] as const;
 
 async function main(): Promise<void> {
+  definePactumForm();
   const api = new Api();
   const catalogue = new Catalogue(await api.catalogue());
-  const account = new AccountView(api, catalogue);
+  const account = new AccountView(api);
   const playground = new PlaygroundView(api, catalogue);
   const route = () => {
     const current = location.hash === "#playground" ? "playground" : "account";

@@ -6,7 +6,9 @@ export { Pactum, errorsByPointer, hexSha256, payloadAt, utcToday } from "./pactu
 export type { LoadOptions, LoadTimings } from "./pactum.js";
 export { LiveContract, MODULE_HEADER, ModuleChangeEvent, ModuleErrorEvent, moduleHash } from "./live.js";
 export type { ContractDocument, LiveContractEventMap, LiveContractOptions } from "./live.js";
-export { Catalogue } from "./catalogue.js";
+export { Catalogue, fill } from "./catalogue.js";
+export { messages, en, da } from "./words.js";
+export type { MessageTable } from "./words.js";
 export type { CatalogueBindingsOptions, CatalogueEntry, CatalogueFetchOptions, FieldMessage } from "./catalogue.js";
 export type { BaseUrl } from "./url.js";
 export { ModuleError, ModuleHashError } from "./errors.js";
@@ -29,3 +31,9 @@ export type {
   Request,
   UniqueClaim,
 } from "./types.js";
+export { PactumForm, definePactumForm } from "./form/element.js";
+export type { PactumFormState } from "./form/element.js";
+export type { PactumFormEventDetails, PactumFormEventMap } from "./form/events.js";
+export type { Answer, AnswerBody, PendingAnswer, Problem } from "./form/client.js";
+export type { DryRunMode } from "./form/dryrun.js";
+export { humanise } from "./form/schema.js";

@@ -1,10 +1,13 @@
 // Demo-page defects, in Chromium against the real server: the code badge
 // of an error answer is readable (WCAG AA), a read-only app gets a
-// read-only form, and an unknown entity shows "not found" and no form.
-// Each step is saved as a screenshot in target/screenshots/.
+// read-only form, an unknown entity shows "not found" and no form, two
+// pending changes get two verification steps (each finished in the page),
+// untitled nested fields get readable labels, and the engine's messages
+// are worded for people, in the form's language. Each step is saved as a
+// screenshot in target/screenshots/.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { getJson, launch, required, screenshot } from "./browser.mjs";
+import { FORM, field, freshEntity, getJson, launch, openAccount, required, screenshot } from "./browser.mjs";
 
 const base = required("PACTUM_BASE_URL");
 let chromium;
@@ -27,19 +30,9 @@ function unknownId() {
   return Math.max(...entities.map((entity) => entity.dpKeyid)) + 987_654;
 }
 
-/** Opens the page and asks for an entity; waits until the account view shows. */
-async function open(appName, dpKeyid, contract) {
-  const page = await chromium.context.newPage();
-  const problems = [];
-  page.on("pageerror", (error) => problems.push(error.message));
-  await page.goto(`${base}/`);
-  await page.waitForSelector("body[data-ready='true']", { timeout: 20_000 });
-  await page.selectOption("#app", appName);
-  if (contract) await page.selectOption("#contract", contract);
-  await page.fill("#entity", String(dpKeyid));
-  await page.click("#open");
-  await page.waitForSelector("#account:not([hidden])");
-  return { page, problems };
+/** Opens the page and asks for an entity; waits until the form element has shown it (or said it is not there). */
+function open(appName, dpKeyid, contract, language) {
+  return openAccount(chromium, base, { app: appName, entity: dpKeyid, contract, language });
 }
 
 /** A full-permission app (the one that can produce answers of every kind). */
@@ -76,7 +69,7 @@ function contrast(badge) {
 describe("demo-page fixes", () => {
   test("the code badge of a not-found answer (404.1) has a WCAG AA contrast (>= 4.5:1)", async () => {
     const { page, problems } = await open(writer().name, unknownId());
-    const badge = page.locator(".code.problem").first();
+    const badge = page.locator(`${FORM} .pf-code.pf-problem`).first();
     await badge.waitFor({ state: "visible", timeout: 10_000 });
     const measured = await contrast(badge);
     await screenshot(page, "10-error-badge-contrast");
@@ -92,10 +85,10 @@ describe("demo-page fixes", () => {
     const taken = other.entity?.email;
     assert.ok(taken, `entity ${second.dpKeyid} has no e-mail to collide with`);
     const { page, problems } = await open(writer().name, first.dpKeyid, "profile");
-    await page.fill("#field-email", taken.toUpperCase());
-    await page.waitForSelector("#save:not([disabled])");
-    await page.click("#save");
-    const badge = page.locator("#answer .code.problem");
+    await page.fill(field("email"), taken.toUpperCase());
+    await page.waitForSelector(`${FORM}-save[aria-disabled='false']`);
+    await page.keyboard.press("Enter");
+    const badge = page.locator(`${FORM}-answer .pf-code.pf-problem`);
     await badge.waitFor({ state: "visible", timeout: 10_000 });
     assert.equal(await badge.getAttribute("data-code"), "400.2");
     const measured = await contrast(badge);
@@ -109,18 +102,18 @@ describe("demo-page fixes", () => {
     const reader = apps.find((candidate) => candidate.permissions.includes("read") && !candidate.permissions.includes("update"));
     assert.ok(reader, `no demo app reads without updating: ${JSON.stringify(apps)}`);
     const { page, problems } = await open(reader.name, entities[0].dpKeyid);
-    await page.waitForSelector("#fields input, #fields textarea, #fields select");
-    const editable = await page.$$eval("#fields input, #fields textarea, #fields select", (controls) =>
+    await page.waitForSelector(`${FORM} input, ${FORM} textarea, ${FORM} select`);
+    const editable = await page.$$eval(`${FORM} input, ${FORM} textarea, ${FORM} select`, (controls) =>
       controls.filter((control) => !control.matches(":disabled") && !control.readOnly).map((control) => control.id || control.name),
     );
     assert.deepEqual(editable, [], "every control of a read-only app's form is read-only or disabled");
-    const save = page.locator("#save");
-    const saveUsable = (await save.isVisible()) && (await save.isEnabled());
+    const save = page.locator(`${FORM}-save`);
+    const saveUsable = (await save.count()) > 0 && (await save.isVisible()) && (await save.isEnabled());
     assert.equal(saveUsable, false, "Save is disabled or hidden for an app that may not update");
-    const note = page.locator("#readonly-note");
+    const note = page.locator(`${FORM}-note`);
     await note.waitFor({ state: "visible", timeout: 5_000 });
     assert.match(await note.textContent(), /update/i);
-    assert.match(await note.textContent(), new RegExp(reader.name));
+    assert.match(await page.textContent("#account-title"), new RegExp(reader.name));
     await screenshot(page, "11-read-only-app");
     assert.deepEqual(problems, []);
     await page.close();
@@ -129,7 +122,7 @@ describe("demo-page fixes", () => {
   test("an unknown entity shows only a not-found message, no form", async () => {
     const missing = unknownId();
     const { page, problems } = await open(writer().name, missing);
-    const message = page.locator("#not-found");
+    const message = page.locator(`${FORM}-not-found`);
     await message.waitFor({ state: "visible", timeout: 10_000 });
     const text = await message.textContent();
     assert.match(text, /not found/i);
@@ -139,11 +132,103 @@ describe("demo-page fixes", () => {
       controls.filter((control) => control.checkVisibility()).map((control) => control.id || control.name),
     );
     assert.deepEqual(visibleInputs, [], "no form inputs for an entity that does not exist");
-    assert.equal(await page.locator("#fields .field").count(), 0, "no form fields are built");
-    assert.equal(await page.locator("#save").isVisible(), false, "no Save button");
-    assert.equal(await page.locator("#fields .field-error .message").count(), 0, "no 'required' errors");
+    assert.equal(await page.locator(`${FORM} .pf-field`).count(), 0, "no form fields are built");
+    assert.equal(await page.locator(`${FORM}-save`).count(), 0, "no Save button");
+    assert.equal(await page.locator(`${FORM} .pf-error .pf-message`).count(), 0, "no 'required' errors");
+    assert.equal(await page.locator("#stored-box").isVisible(), false, "no stored values beside it");
     await screenshot(page, "12-entity-not-found");
     assert.deepEqual(problems, []);
     await page.close();
+  });
+  test("changing e-mail and mobile together gives one verification step per field, each finished in the page", async () => {
+    const app = writer();
+    const dpKeyid = await freshEntity(base, app.key, "Two Codes");
+    const { page, problems } = await open(app.name, dpKeyid, "profile");
+    const email = `two.codes.${dpKeyid}@example.com`;
+    await page.fill(field("email"), email);
+    await page.fill(field("mobile"), "21 43 65 87");
+    await page.waitForSelector(`${FORM}-save[aria-disabled='false']`);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector(`${FORM}-answer[data-code='200.1']`, { timeout: 10_000 });
+    // Two codes went out: two steps, each with its own labelled code box and Verify button.
+    const steps = page.locator(`${FORM}-steps .pf-step`);
+    await steps.nth(1).waitFor({ timeout: 5_000 });
+    assert.deepEqual(await steps.evaluateAll((forms) => forms.map((form) => form.dataset.field)), ["email", "mobile"]);
+    for (const [name, label] of [["email", "E-mail"], ["mobile", "Mobile"]]) {
+      const code = page.getByLabel(`Code for ${label}`, { exact: true });
+      assert.equal(await code.count(), 1, `one code box labelled "Code for ${label}"`);
+      assert.equal(await code.getAttribute("id"), `${FORM.slice(1)}-step-${name}-code`);
+      assert.equal(await page.getByRole("button", { name: `Verify ${label}` }).count(), 1);
+    }
+    await screenshot(page, "14-two-verification-steps");
+
+    await page.click("#show-codes");
+    await page.waitForSelector(".dev-code-value[data-field='email']");
+    await page.waitForSelector(".dev-code-value[data-field='mobile']");
+    const codes = Object.fromEntries(
+      await page.locator(".dev-code-value").evaluateAll((values) => values.map((value) => [value.dataset.field, value.textContent.trim()])),
+    );
+    // The mobile step first (the second code sent): the e-mail's step stays.
+    await page.fill(`${FORM}-step-mobile-code`, codes.mobile);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector(`${FORM}-step-mobile`, { state: "detached", timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelector("#stored [data-field='mobile']")?.textContent === "+4521436587");
+    assert.equal(await steps.count(), 1, "the e-mail's step is still there");
+    assert.match(await page.textContent(`${FORM}-steps-status`), /Mobile is confirmed/);
+    await screenshot(page, "15-one-step-left");
+    await page.fill(`${FORM}-step-email-code`, codes.email);
+    await page.click(`${FORM}-step-email-verify`);
+    await page.waitForSelector(`${FORM}-steps`, { state: "hidden", timeout: 10_000 });
+    await page.waitForFunction((value) => document.querySelector("#stored [data-field='email']")?.textContent === value, email);
+    assert.match(await page.textContent(`${FORM}-steps-status`), /E-mail is confirmed/);
+    const stored = await getJson(base, `/userentity/dp-keyid/${dpKeyid}/data/profile`, app.key);
+    assert.equal(stored.entity.email, email);
+    assert.equal(stored.entity.mobile, "+4521436587");
+    await screenshot(page, "16-both-verified");
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test("untitled nested fields are labelled in words, not by their raw keys", async () => {
+    const { page, problems } = await open(writer().name, entities[0].dpKeyid, "profile");
+    // The profile's address has no titles for street, city and zip.
+    const labels = await page.$$eval(`${FORM} fieldset[data-pointer='/address'] label`, (found) => found.map((label) => label.textContent.replace(/\s*\*$/, "").trim()));
+    assert.deepEqual(labels, ["Street", "City", "Zip"]);
+    // The accessible name, as a screen reader announces it (the required mark is aria-hidden).
+    assert.equal(await page.getByRole("textbox", { name: "City", exact: true }).getAttribute("id"), field("/address/city").slice(1));
+    assert.equal(await page.textContent(`${FORM} fieldset[data-pointer='/address'] > legend`), "Address");
+    const words = await page.evaluate(async () => {
+      const { humanise } = await import("/static/dist/sdk/index.js");
+      return ["city", "zip_code", "zipCode", "homeURL", "cardNumber"].map(humanise);
+    });
+    assert.deepEqual(words, ["City", "Zip code", "Zip code", "Home URL", "Card number"]);
+    await screenshot(page, "17-nested-labels");
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test("the engine's messages are shown in words for people, in the form's language", async () => {
+    for (const [language, pattern, tooLong] of [
+      ["en", "is not in the expected form", "must be at most 20 characters long"],
+      ["da", "har ikke den forventede form", "må højst være 20 tegn lang"],
+    ]) {
+      const { page, problems } = await open(writer().name, entities[0].dpKeyid, "profile", language);
+      assert.equal(await page.getAttribute(FORM, "lang"), language);
+      const zip = field("/address/zip");
+      await page.fill(field("/address/city"), "Aarhus");
+      await page.fill(zip, "12a");
+      await page.waitForSelector(`${zip}[aria-invalid='true']`);
+      const text = (await page.textContent(`${zip}-error`)).trim();
+      assert.doesNotMatch(text, /\^\[0-9\]|does not match|"12a"/, `developer text under Zip: ${text}`);
+      assert.equal(text.replace(/^⚠\s*/, ""), pattern);
+      const tags = field("tags");
+      await page.fill(tags, "a-tag-longer-than-twenty");
+      await page.press(tags, "Enter");
+      await page.waitForSelector(`${tags}[aria-invalid='true']`);
+      assert.equal((await page.textContent(`${tags}-error`)).trim().replace(/^⚠\s*/, ""), tooLong);
+      await screenshot(page, `18-readable-messages-${language}`);
+      assert.deepEqual(problems, []);
+      await page.close();
+    }
   });
 });

@@ -1,10 +1,11 @@
-// The demo page in Chromium, against the real server: live pre-validation,
-// 1003 with a pending change and its code (2004), the server's uniqueness
+// The demo page in Chromium, against the real server: the SDK's
+// `<pactum-form>` with live pre-validation, 1003 with a pending change and
+// its code (2004) through the verification step, the server's uniqueness
 // answer, the plugin module, and the playground. Each step is saved as a
 // screenshot in target/screenshots/.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { getJson, launch, required, screenshot } from "./browser.mjs";
+import { FORM, field, getJson, launch, openAccount, required, screenshot } from "./browser.mjs";
 
 const base = required("PACTUM_BASE_URL");
 let chromium;
@@ -26,24 +27,15 @@ after(async () => {
 
 /** Opens the page on an entity through a contract, ready to type. */
 async function openEntity(dpKeyid, contract = "profile", appName = app.name) {
-  const page = await chromium.context.newPage();
-  const problems = [];
-  page.on("pageerror", (error) => problems.push(error.message));
-  await page.goto(`${base}/`);
-  await page.waitForSelector("body[data-ready='true']", { timeout: 20_000 });
-  await page.selectOption("#app", appName);
-  await page.selectOption("#contract", contract);
-  await page.fill("#entity", String(dpKeyid));
-  await page.click("#open");
-  await page.waitForSelector("#account:not([hidden])");
-  await page.waitForFunction(() => document.querySelector("#form-summary")?.textContent !== "");
-  return { page, problems };
+  const opened = await openAccount(chromium, base, { app: appName, contract, entity: dpKeyid });
+  await opened.page.waitForFunction((form) => document.querySelector(`${form}-summary`)?.textContent !== "", FORM);
+  return opened;
 }
 
 /** The answer's sub code, once one shows. */
 async function answerCode(page) {
-  await page.waitForSelector("#answer[data-code]", { timeout: 10_000 });
-  return page.getAttribute("#answer", "data-code");
+  await page.waitForSelector(`${FORM}-answer[data-code]`, { timeout: 10_000 });
+  return page.getAttribute(`${FORM}-answer`, "data-code");
 }
 
 describe("the demo page", () => {
@@ -52,44 +44,47 @@ describe("the demo page", () => {
     const { page, problems } = await openEntity(dpKeyid);
     await screenshot(page, "01-opened");
 
-    await page.fill("#field-mobile", "");
-    await page.locator("#field-mobile").pressSequentially("28 34 5", { delay: 20 });
-    await page.waitForSelector("#field-mobile[aria-invalid='true']");
-    const error = await page.textContent("#field-mobile-error");
+    const mobile = field("mobile");
+    await page.fill(mobile, "");
+    await page.locator(mobile).pressSequentially("28 34 5", { delay: 20 });
+    await page.waitForSelector(`${mobile}[aria-invalid='true']`);
+    const error = await page.textContent(`${mobile}-error`);
     assert.match(error, /mobile number is not in a valid format/);
-    assert.equal(await page.getAttribute("#field-mobile-error .message", "data-code"), "400.3");
-    assert.match(await page.getAttribute("#field-mobile", "aria-describedby"), /field-mobile-error/);
-    assert.equal(await page.isDisabled("#save"), true, "save must be disabled while the form is invalid");
+    assert.equal(await page.getAttribute(`${mobile}-error .pf-message`, "data-code"), "400.3");
+    assert.match(await page.getAttribute(mobile, "aria-describedby"), new RegExp(`${mobile.slice(1)}-error`));
+    assert.equal(await page.getAttribute(`${FORM}-save`, "aria-disabled"), "true", "Save says it cannot save while the form is invalid");
     await screenshot(page, "02-invalid-mobile");
 
-    await page.locator("#field-mobile").pressSequentially("7 89", { delay: 20 });
-    await page.waitForSelector("#field-mobile:not([aria-invalid])");
-    await page.waitForSelector("#save:not([disabled])");
+    await page.locator(mobile).pressSequentially("7 89", { delay: 20 });
+    await page.waitForSelector(`${mobile}:not([aria-invalid])`);
+    await page.waitForSelector(`${FORM}-save[aria-disabled='false']`);
     await page.keyboard.press("Enter"); // keyboard submit from the field
     assert.equal(await answerCode(page), "200.1");
-    await page.waitForSelector("#verify:not([hidden])");
-    assert.equal(await page.evaluate(() => document.activeElement?.id), "code", "the code field takes focus");
+    const code = `${FORM}-step-mobile-code`;
+    await page.waitForSelector(code);
+    assert.equal(await page.evaluate(() => document.activeElement?.id), code.slice(1), "the step's code field takes focus");
     await screenshot(page, "03-code-sent");
 
-    await page.click("#show-code");
-    await page.waitForSelector(".dev-code-value");
-    const code = (await page.textContent(".dev-code-value")).trim();
-    assert.match(code, /^\d{4,10}$/);
-    await page.fill("#code", code);
-    await page.click("#verify-button");
-    await page.waitForSelector("#verify[hidden]", { state: "attached" });
-    await page.waitForFunction(() => document.querySelector("[data-field='mobile']")?.textContent === "+4528345789");
-    assert.equal(await page.inputValue("#field-mobile"), "+4528345789");
+    await page.click("#show-codes");
+    await page.waitForSelector(".dev-code-value[data-field='mobile']");
+    const sent = (await page.textContent(".dev-code-value[data-field='mobile']")).trim();
+    assert.match(sent, /^\d{4,10}$/);
+    await page.fill(code, sent);
+    await page.click(`${FORM}-step-mobile-verify`);
+    await page.waitForSelector(code, { state: "detached" });
+    await page.waitForFunction(() => document.querySelector("#stored [data-field='mobile']")?.textContent === "+4528345789");
+    assert.equal(await page.inputValue(mobile), "+4528345789");
+    assert.match(await page.textContent(`${FORM}-steps-status`), /Mobile is confirmed/);
     await screenshot(page, "04-verified");
 
     // Another change at once: the cooldown answers 200.3 and the page counts down.
-    await page.fill("#field-mobile", "28 99 88 77");
-    await page.waitForSelector("#save:not([disabled])");
-    await page.click("#save");
+    await page.fill(mobile, "28 99 88 77");
+    await page.waitForSelector(`${FORM}-save[aria-disabled='false']`);
+    await page.click(`${FORM}-save`);
     const again = await answerCode(page);
     if (again === "200.3" || again === "200.2") {
-      await page.waitForSelector("#countdown:not([hidden])");
-      assert.match(await page.textContent("#countdown"), /A new code can be requested in \d+:\d\d/);
+      await page.waitForSelector(`${FORM}-countdown:not([hidden])`);
+      assert.match(await page.textContent(`${FORM}-countdown`), /A new code can be requested in \d+:\d\d/);
       await screenshot(page, "05-countdown");
     } else {
       assert.equal(again, "200.1", `a second change right away is 200.1 or a cooldown, not ${again}`);
@@ -104,13 +99,15 @@ describe("the demo page", () => {
     const taken = other.entity?.email;
     assert.ok(taken, `entity ${second.dpKeyid} has no e-mail to collide with`);
     const { page, problems } = await openEntity(first.dpKeyid);
-    await page.fill("#field-email", taken.toUpperCase());
-    await page.waitForSelector("#save:not([disabled])"); // valid for the module: only the database knows
-    await page.click("#save");
+    const email = field("email");
+    await page.fill(email, taken.toUpperCase());
+    await page.waitForSelector(`${FORM}-save[aria-disabled='false']`); // valid for the module: only the database knows
+    await page.keyboard.press("Enter");
     assert.equal(await answerCode(page), "400.2");
-    await page.waitForSelector("#field-email[aria-invalid='true']");
-    assert.match(await page.textContent("#field-email-error"), /e-mail address is not unique/);
-    assert.equal(await page.isDisabled("#save"), true);
+    await page.waitForSelector(`${email}[aria-invalid='true']`);
+    assert.match(await page.textContent(`${email}-error`), /e-mail address is not unique/);
+    assert.equal(await page.evaluate(() => document.activeElement?.id), email.slice(1), "focus goes to the refused field");
+    assert.equal(await page.getAttribute(`${FORM}-save`, "aria-disabled"), "true");
     await screenshot(page, "06-email-taken");
     assert.deepEqual(problems, []);
     await page.close();
@@ -126,17 +123,19 @@ describe("the demo page", () => {
     assert.ok(user, "no demo app may use the loyalty contract");
     const { page, problems } = await openEntity(entities[0].dpKeyid, "loyalty", user.name);
     assert.match(await page.textContent("#module-status"), new RegExp(`Module ${loyalty.moduleSha256.slice(0, 12)}`));
-    await page.fill("#field-name", "Ann");
+    await page.fill(field("name"), "Ann");
     // 12 digits match the schema's pattern; only the plugin's code knows the Luhn check fails.
-    await page.fill("#field-cardNumber", "079927398710");
-    await page.waitForSelector("#field-cardNumber[aria-invalid='true']");
-    assert.match(await page.textContent("#field-cardNumber-error"), /Luhn/);
-    assert.equal(await page.isDisabled("#save"), true);
-    await page.fill("#field-cardNumber", "079927398713");
-    await page.waitForSelector("#field-cardNumber:not([aria-invalid])");
-    await page.fill("#field-birthDate", "2020-01-01");
-    await page.waitForSelector("#field-birthDate[aria-invalid='true']");
-    assert.match(await page.textContent("#field-birthDate-error"), /at least 15/);
+    const card = field("cardNumber");
+    await page.fill(card, "079927398710");
+    await page.waitForSelector(`${card}[aria-invalid='true']`);
+    assert.match(await page.textContent(`${card}-error`), /Luhn/);
+    assert.equal(await page.getAttribute(`${FORM}-save`, "aria-disabled"), "true");
+    await page.fill(card, "079927398713");
+    await page.waitForSelector(`${card}:not([aria-invalid])`);
+    const birth = field("birthDate");
+    await page.fill(birth, "2020-01-01");
+    await page.waitForSelector(`${birth}[aria-invalid='true']`);
+    assert.match(await page.textContent(`${birth}-error`), /at least 15/);
     await screenshot(page, "07-plugin");
     assert.deepEqual(problems, []);
     await page.close();

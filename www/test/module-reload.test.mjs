@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { getJson, launch, required, screenshot } from "./browser.mjs";
+import { FORM, field, getJson, launch, required, screenshot } from "./browser.mjs";
 
 const base = required("PACTUM_BASE_URL");
 let chromium;
@@ -249,24 +249,25 @@ describe("the SDK follows the server's module", () => {
     server.swapTo(reloadedHash, reloaded);
     // A change the module accepts and the server stores without a code: the name.
     const name = `Reload ${Date.now() % 100000}`;
-    await page.fill("#field-name", name);
-    await page.waitForSelector("#save:not([disabled])");
-    await page.click("#save");
-    await page.waitForSelector("#answer[data-code]", { timeout: 10_000 });
-    assert.match(await page.getAttribute("#answer", "data-code"), /^200/, "the name change is saved");
+    await page.fill(field("name"), name);
+    await page.waitForSelector(`${FORM}-save[aria-disabled='false']`);
+    await page.click(`${FORM}-save`);
+    await page.waitForSelector(`${FORM}-answer[data-code]`, { timeout: 10_000 });
+    assert.match(await page.getAttribute(`${FORM}-answer`, "data-code"), /^200/, "the name change is saved");
     await page.waitForSelector(`#module-status[data-module='${reloadedHash}']`, { timeout: 10_000 });
     assert.equal(server.state.rewritten, 1);
     assert.equal(server.state.moduleFetches, 1);
     assert.match(await page.textContent("#module-status"), new RegExp(`Module ${reloadedHash.slice(0, 12)}… loaded .*replacing ${original.moduleSha256.slice(0, 12)}`));
 
     // Validation still works, now with the new module.
-    await page.fill("#field-mobile", "");
-    await page.locator("#field-mobile").pressSequentially("28 34 5", { delay: 20 });
-    await page.waitForSelector("#field-mobile[aria-invalid='true']");
-    assert.equal(await page.getAttribute("#field-mobile-error .message", "data-code"), "400.3");
-    assert.equal(await page.isDisabled("#save"), true);
-    await page.locator("#field-mobile").pressSequentially("7 89", { delay: 20 });
-    await page.waitForSelector("#field-mobile:not([aria-invalid])");
+    const mobile = field("mobile");
+    await page.fill(mobile, "");
+    await page.locator(mobile).pressSequentially("28 34 5", { delay: 20 });
+    await page.waitForSelector(`${mobile}[aria-invalid='true']`);
+    assert.equal(await page.getAttribute(`${mobile}-error .pf-message`, "data-code"), "400.3");
+    assert.equal(await page.getAttribute(`${FORM}-save`, "aria-disabled"), "true");
+    await page.locator(mobile).pressSequentially("7 89", { delay: 20 });
+    await page.waitForSelector(`${mobile}:not([aria-invalid])`);
     await screenshot(page, "09-module-reloaded");
     assert.deepEqual(problems, []);
     await page.close();

@@ -1,10 +1,12 @@
-// A form generated from a contract: one control per field, nested objects
-// as fieldsets. It knows the entity as stored, answers the update payload
-// (only what the person changed), and puts errors under the fields.
+// The fields of a contract rendered as form controls: one per field,
+// nested objects as fieldsets with a legend. It knows the entity as
+// stored, answers the update payload (only what the person changed), and
+// puts errors under the fields (aria-invalid, aria-describedby).
 
-import type { FieldMessage, Json, JsonObject } from "../sdk/index.js";
-import { control, fieldId } from "./controls.js";
-import type { Control } from "./controls.js";
+import type { FieldMessage } from "../catalogue.js";
+import type { Json, JsonObject } from "../types.js";
+import { control } from "./controls.js";
+import type { Control, ControlContext } from "./controls.js";
 import { h } from "./dom.js";
 import { isObject } from "./schema.js";
 import type { FieldSpec } from "./schema.js";
@@ -16,16 +18,16 @@ interface Group {
   errorBox: HTMLElement;
 }
 
-export class EntityForm {
+export class Fields {
   readonly element: HTMLElement;
   private readonly controls = new Map<string, Control>();
   private readonly groups = new Map<string, Group>();
 
   constructor(
-    private readonly specs: FieldSpec[],
-    onChange: () => void,
+    readonly specs: FieldSpec[],
+    private readonly context: ControlContext,
   ) {
-    this.element = h("div", { class: "fields" }, ...specs.map((spec) => this.build(spec, onChange)));
+    this.element = h("div", { class: "pf-fields" }, ...specs.map((spec) => this.build(spec)));
   }
 
   /** Shows the stored entity. */
@@ -65,6 +67,17 @@ export class EntityForm {
     return walk(this.specs, current);
   }
 
+  /** The control of a top-level or nested field, by pointer. */
+  control(pointer: string): Control | undefined {
+    return this.controls.get(pointer);
+  }
+
+  /** The control an event came from (e.g. a blur), if it is one of this form's inputs. */
+  controlOf(target: EventTarget | null): Control | undefined {
+    for (const made of this.controls.values()) if (made.input === target) return made;
+    return undefined;
+  }
+
   /** Writes each message under its field; answers those that match no field. */
   showErrors(messages: Map<string, FieldMessage[]>): FieldMessage[] {
     const placed = new Map<HTMLElement, FieldMessage[]>();
@@ -76,7 +89,7 @@ export class EntityForm {
     }
     for (const owner of [...this.controls.values(), ...this.groups.values()]) {
       const list = placed.get(owner.errorBox) ?? [];
-      owner.errorBox.replaceChildren(...list.map((message) => h("span", { class: "message", "data-code": message.code, title: message.detail }, message.text)));
+      owner.errorBox.replaceChildren(...list.map((message) => errorLine(message.text, message.code)));
       const invalidTarget = "input" in owner ? owner.input : owner.element;
       if (list.length > 0) invalidTarget.setAttribute("aria-invalid", "true");
       else invalidTarget.removeAttribute("aria-invalid");
@@ -84,10 +97,18 @@ export class EntityForm {
     return unplaced;
   }
 
-  /** Moves focus to the first field showing an error. */
-  focusFirstError(): void {
+  /** Moves focus to the first field showing an error (a fieldset's first control for a group's own error). */
+  focusFirstError(): boolean {
     const first = this.element.querySelector<HTMLElement>("[aria-invalid='true']");
-    first?.focus();
+    if (!first) return false;
+    const target = first instanceof HTMLFieldSetElement ? (first.querySelector<HTMLElement>("input, textarea, select") ?? first) : first;
+    target.focus();
+    return true;
+  }
+
+  /** The label of the field at a pointer (the nearest one shown). */
+  label(pointer: string): string {
+    return this.owner(pointer)?.spec.label ?? pointer;
   }
 
   /** The field (or nested object) a pointer belongs to: the longest match. */
@@ -99,24 +120,29 @@ export class EntityForm {
     return undefined;
   }
 
-  private build(spec: FieldSpec, onChange: () => void): HTMLElement {
+  private build(spec: FieldSpec): HTMLElement {
     if (spec.kind === "object" && spec.children.length > 0) {
-      const id = fieldId(spec.pointer);
-      const errorBox = h("p", { id: `${id}-error`, class: "field-error" });
+      const id = this.context.id(spec.pointer);
+      const errorBox = h("p", { id: `${id}-error`, class: "pf-error" });
       const element = h(
         "fieldset",
-        { id, class: "group", "aria-describedby": `${id}-error` },
-        h("legend", {}, spec.title),
-        ...spec.children.map((child) => this.build(child, onChange)),
+        { id, class: "pf-group", "aria-describedby": `${id}-error`, "data-pointer": spec.pointer },
+        h("legend", {}, spec.label),
+        ...spec.children.map((child) => this.build(child)),
         errorBox,
       );
       this.groups.set(spec.pointer, { spec, element, errorBox });
       return element;
     }
-    const made = control(spec, onChange);
+    const made = control(spec, this.context);
     this.controls.set(spec.pointer, made);
     return made.element;
   }
+}
+
+/** One error as shown: a warning sign (not read out) and the words, which start with a capital (CSS). */
+export function errorLine(text: string, code?: string): HTMLElement {
+  return h("span", { class: "pf-message", "data-code": code ?? null }, h("span", { class: "pf-icon", "aria-hidden": "true" }, "⚠ "), h("span", { class: "pf-text" }, text));
 }
 
 /** JSON equality (member order ignored). */
