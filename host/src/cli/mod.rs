@@ -7,6 +7,7 @@ mod hash_key;
 mod import;
 mod migrate;
 mod serve;
+mod types;
 
 use std::process::ExitCode;
 
