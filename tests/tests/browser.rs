@@ -85,7 +85,9 @@ struct Server {
 impl Server {
     /// `page_origin`: the one other origin allowed by CORS, where the
     /// packaged SDK's scratch page is served (`www/test/package.mjs`).
-    fn start(data_dir: &Path, page_origin: &str) -> Self {
+    /// `demo`: false is a production server's `demo = false` (no demo
+    /// routes, so no page).
+    fn start(data_dir: &Path, page_origin: &str, demo: bool) -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -100,6 +102,9 @@ impl Server {
             // checks the embedded page).
             service.state.www = Some(workspace().join("www"));
             service.state.cors_origins = vec![page_origin.to_owned()];
+            if !demo {
+                service.state.demo = None;
+            }
             let (listener, address) = pactum_host::server::bind(any_port).await.expect("a free port");
             let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
             let task = tokio::spawn(service.serve(listener, async move {
@@ -165,7 +170,10 @@ fn chromium_runs_the_demo_page_and_the_conformance_corpus() {
         .and_then(|listener| listener.local_addr())
         .expect("a free port")
         .port();
-    let server = Server::start(&scratch.join("data"), &format!("http://127.0.0.1:{page_port}"));
+    let page_origin = format!("http://127.0.0.1:{page_port}");
+    let server = Server::start(&scratch.join("data"), &page_origin, true);
+    fs::create_dir_all(scratch.join("production")).expect("scratch folder");
+    let production = Server::start(&scratch.join("production"), &page_origin, false);
     let screenshots = target_dir().join("screenshots");
     // The test files by name: `node --test test/` would also run the
     // helpers beside them as tests.
@@ -188,6 +196,7 @@ fn chromium_runs_the_demo_page_and_the_conformance_corpus() {
             .args(["--test", "--test-reporter=spec", file])
             .current_dir(&www)
             .env("PACTUM_BASE_URL", &server.base)
+            .env("PACTUM_PRODUCTION_URL", &production.base)
             .env("PACTUM_CONFORMANCE_FILE", &expectations)
             .env("PACTUM_SCREENSHOTS", &screenshots)
             .env("PACTUM_CHROMIUM", chromium())
@@ -218,6 +227,7 @@ fn chromium_runs_the_demo_page_and_the_conformance_corpus() {
         failed.push("test/package.mjs".to_owned());
     }
     drop(server);
+    drop(production);
 
     assert!(failed.is_empty(), "the browser tests in {failed:?} failed (screenshots: {})", screenshots.display());
     let summary = format!("browser conformance: {count} cases");

@@ -2,8 +2,9 @@
 // of an error answer is readable (WCAG AA), a read-only app gets a
 // read-only form, an unknown entity shows "not found" and no form, two
 // pending changes get two verification steps (each finished in the page),
-// untitled nested fields get readable labels, and the engine's messages
-// are worded for people, in the form's language. Each step is saved as a
+// untitled nested fields get readable labels, the engine's messages
+// are worded for people, in the form's language, and a production server
+// (`demo = false`) serves no page that would fail on `/demo/apps`. Each step is saved as a
 // screenshot in target/screenshots/.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -230,5 +231,22 @@ describe("demo-page fixes", () => {
       assert.deepEqual(problems, []);
       await page.close();
     }
+  });
+
+  test("a production server (demo = false) serves no demo page, so none fails on /demo/apps; the SDK's files stay", async () => {
+    const production = required("PACTUM_PRODUCTION_URL");
+    const page = await chromium.context.newPage();
+    const demoCalls = [];
+    page.on("request", (request) => {
+      if (new URL(request.url()).pathname.startsWith("/demo/")) demoCalls.push(request.url());
+    });
+    const response = await page.goto(`${production}/`);
+    assert.equal(response.status(), 404, "GET / without the demo");
+    await screenshot(page, "19-production-no-page");
+    assert.deepEqual(demoCalls, [], "nothing asked for the demo's routes");
+    assert.equal((await fetch(`${production}/demo/apps`)).status, 404);
+    const module = await fetch(`${production}/pkg/pactum_wasm_bg.wasm`);
+    assert.equal(module.status, 200, "the SDK's module is served without the demo");
+    await page.close();
   });
 });
