@@ -4,6 +4,7 @@
 //! Built-in module, demo `profile` contract (`profile/...`):
 //! - `native_engine`: `pactum_core::evaluate` on parsed values, the engine's
 //!   own work and nothing else;
+//! - `native_compile`: `Contract::compile` of the contract, natively;
 //! - `native_call_json`: `Evaluator::call_json` on the exact bytes the host
 //!   sends the module (parse the call, evaluate, encode the outcome), the
 //!   same work the module does;
@@ -16,6 +17,10 @@
 //!   the ABI version check;
 //! - `wasmtime_fresh_instance`: a fresh instance per call: instantiate, load
 //!   (compile) the contract, evaluate, drop.
+//!
+//! Each `*_name_only` twin sends only a new name and leaves the stored
+//! mobile as it is, so no number is parsed: the difference to its twin is
+//! the phone number's share (and, fresh, libphonenumber's metadata load).
 //!
 //! The loyalty plugin (`loyalty/...`): warm, instantiate only, fresh.
 //!
@@ -54,6 +59,7 @@ fn profile(c: &mut Criterion) {
     let schema = read_json("host/demo/profile.json");
     let current = json!({"name": "Ann Hansen", "email": "ann@example.com", "mobile": "+4520123456", "tags": ["news"]});
     let payload = json!({"name": "Ann Jensen", "mobile": "30 12 34 56", "tags": "travel"});
+    let name_only = json!({"name": "Ann Jensen"});
     let native = Contract::compile(&schema).unwrap();
     let mut evaluator = Evaluator::default();
     evaluator.load("profile", &schema).unwrap();
@@ -65,7 +71,7 @@ fn profile(c: &mut Criterion) {
     let bytes = pactum_host::builtin::read().unwrap();
     let warm = runtime.load_module("built-in", bytes.clone(), InstanceMode::Warm { max_idle: 1 }).unwrap();
     let fresh = runtime.load_module("built-in", bytes, InstanceMode::Fresh).unwrap();
-    let document = ContractDocument::new("profile", schema);
+    let document = ContractDocument::new("profile", schema.clone());
     // Loads the contract into the one warm instance, which every later call
     // reuses (the benchmark is single-threaded).
     let first = warm.evaluate(&document, call(&current, &payload, None)).unwrap();
@@ -76,15 +82,27 @@ fn profile(c: &mut Criterion) {
     group.bench_function("native_engine", |b| {
         b.iter(|| pactum_core::evaluate(&native, Operation::Update, &current, &payload));
     });
+    group.bench_function("native_engine_name_only", |b| {
+        b.iter(|| pactum_core::evaluate(&native, Operation::Update, &current, &name_only));
+    });
+    // jsonschema builds the 2020-12 meta-schema validator once per process
+    // natively, but once per compile in wasm (issue 15's fresh instance).
+    group.bench_function("native_compile", |b| b.iter(|| Contract::compile(&schema).unwrap()));
     group.bench_function("native_call_json", |b| b.iter(|| evaluator.call_json(&call_bytes)));
     group.bench_function("wasmtime_call_json", |b| b.iter(|| warm.call_json(&call_bytes).unwrap()));
     group.bench_function("wasmtime_warm", |b| {
         b.iter(|| warm.evaluate(&document, call(&current, &payload, None)).unwrap());
     });
+    group.bench_function("wasmtime_warm_name_only", |b| {
+        b.iter(|| warm.evaluate(&document, call(&current, &name_only, None)).unwrap());
+    });
     group.bench_function("wasmtime_instantiate", |b| b.iter(|| fresh.check().unwrap()));
     group.sample_size(10);
     group.bench_function("wasmtime_fresh_instance", |b| {
         b.iter(|| fresh.evaluate(&document, call(&current, &payload, None)).unwrap());
+    });
+    group.bench_function("wasmtime_fresh_instance_name_only", |b| {
+        b.iter(|| fresh.evaluate(&document, call(&current, &name_only, None)).unwrap());
     });
     group.finish();
 }

@@ -546,3 +546,48 @@ async fn a_decision_naming_an_unknown_channel_is_a_module_failure(db: &TestDb) {
     raw.close().await;
     server.stop().await;
 }
+
+/// A module that counts its calls in memory: `pactum_load` sets the count
+/// to 1, each evaluate adds one and answers `{"ok": true}` only when it is
+/// then 2, so a second call in the same memory answers `{"ok": false}`.
+fn counting(globals: &'static str) -> Abi {
+    const COUNT_AT: u32 = 2000;
+    Abi {
+        imports: globals,
+        load: format!("i32.const {COUNT_AT} i32.const 1 i32.store8 {}", packed(LOADED_AT, LOADED.len())),
+        evaluate: format!(
+            "i32.const {COUNT_AT} i32.const {COUNT_AT} i32.load8_u i32.const 1 i32.add i32.store8 \
+             (if (result i64) (i32.eq (i32.load8_u (i32.const {COUNT_AT})) (i32.const 2)) \
+             (then {}) (else {}))",
+            packed(DECISION_AT, DECISION.len()),
+            packed(EXTRA_AT, DECISION.replace("true", "false").len()),
+        ),
+        extra: Box::leak(DECISION.replace("true", "false").into_boxed_str()),
+        ..Abi::default()
+    }
+}
+
+fn entities(module: &ContractModule, calls: usize) -> Vec<Value> {
+    (0..calls)
+        .map(|_| match module.evaluate(&document(), call()).unwrap() {
+            Outcome::Decision(decision) => decision.entity.unwrap(),
+            other => panic!("not a decision: {other:?}"),
+        })
+        .collect()
+}
+
+/// Fresh instances start from the memory an instance had right after its
+/// load (runtime/image.rs), and no call sees what an earlier one left; a
+/// module with state outside its memory (a second mutable global) loads in
+/// every instance instead, with the same answers.
+#[test]
+fn fresh_instances_start_from_the_loaded_memory_and_share_nothing() {
+    let runtime = runtime(LIMITS);
+    for globals in ["", "(global (mut i32) (i32.const 0)) (global (mut i32) (i32.const 0))"] {
+        let abi = counting(globals);
+        let fresh = runtime.load_module("counting", abi.wat(), InstanceMode::Fresh).unwrap();
+        assert_eq!(entities(&fresh, 3), vec![json!({"ok": true}); 3], "fresh, globals {globals:?}");
+        let warm = runtime.load_module("counting", abi.wat(), InstanceMode::Warm { max_idle: 1 }).unwrap();
+        assert_eq!(entities(&warm, 2), [json!({"ok": true}), json!({"ok": false})], "warm keeps its memory");
+    }
+}

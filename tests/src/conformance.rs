@@ -3,7 +3,8 @@
 //! node) and `tests/browser.rs` (Chromium). Each case is a name and the call
 //! bytes every implementation gets.
 
-use pactum_host::runtime::{InstanceMode, Runtime, RuntimeOptions};
+use pactum_core::wire::Call;
+use pactum_host::runtime::{ContractDocument, InstanceMode, Runtime, RuntimeOptions};
 
 use crate::{corpus, suite};
 
@@ -55,5 +56,34 @@ pub fn through_wasmtime(cases: &[Named]) -> Result<Vec<Vec<u8>>, String> {
     Ok(cases
         .iter()
         .map(|case| module.call_json(&case.call).unwrap_or_else(|error| format!("module error: {error}").into_bytes()))
+        .collect())
+}
+
+/// The cases again through fresh instances, as `instances = "fresh"` runs
+/// them: the contract loaded once by reference, every call in a new
+/// instance that starts from the memory image taken after that load
+/// (`host/src/runtime/image.rs`), each outcome re-encoded. `None` where the
+/// call has no inline contract (or also a reference), does not parse as a call, or the module
+/// refuses its contract (the load's own failure, which `call_json` answers
+/// as an outcome instead).
+pub fn through_fresh_instances(cases: &[Named]) -> Result<Vec<Option<Vec<u8>>>, String> {
+    let bytes = pactum_host::builtin::read().map_err(|error| format!("{error:#}"))?;
+    let runtime = Runtime::new(RuntimeOptions::default()).map_err(|error| format!("{error:#}"))?;
+    let module = runtime.load_module("built-in", bytes, InstanceMode::Fresh).map_err(|error| error.to_string())?;
+    Ok(cases
+        .iter()
+        .map(|case| {
+            let mut call: Call = serde_json::from_slice(&case.call).ok()?;
+            // A call naming both a contract and a reference is malformed
+            // (422.2); by reference alone it would be another call.
+            if call.contract_ref.is_some() {
+                return None;
+            }
+            // One reference for every contract: the module keeps one image
+            // per reference, replaced when the document changes.
+            let document = ContractDocument::new("conformance", call.contract.take()?);
+            let outcome = module.evaluate(&document, call).ok()?;
+            serde_json::to_vec(&outcome).ok()
+        })
         .collect())
 }

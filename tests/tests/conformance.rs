@@ -6,7 +6,9 @@
 //! - `wasmtime`: the built-in `_bg.wasm` through the host's runtime (the
 //!   plain ABI, `pactum_evaluate`);
 //! - `node`: the same `_bg.wasm` bytes through the wasm-bindgen glue
-//!   (`evaluateJson`), run by `tests/node/evaluate.mjs`.
+//!   (`evaluateJson`), run by `tests/node/evaluate.mjs`;
+//! - `fresh`: every decision case again in fresh wasmtime instances that
+//!   start from the contract's memory image (`instances = "fresh"`).
 //!
 //! It prints the number of cases per implementation and every divergence by
 //! case name. A missing module or a missing `node` fails the run.
@@ -16,7 +18,7 @@
 use std::path::Path;
 use std::process::{Command, ExitCode};
 
-use pactum_tests::conformance::{self, Named, through_wasmtime};
+use pactum_tests::conformance::{self, Named, through_fresh_instances, through_wasmtime};
 
 fn main() -> ExitCode {
     pactum_tests::exit_code("conformance", run())
@@ -29,6 +31,7 @@ fn run() -> Result<usize, String> {
     let native: Vec<Vec<u8>> = cases.iter().map(|case| pactum_core::evaluate_json(&case.call)).collect();
     let wasmtime = through_wasmtime(cases)?;
     let node = through_node(cases)?;
+    let fresh = through_fresh_instances(cases)?;
 
     let mut divergences = 0;
     for (index, case) in cases.iter().enumerate() {
@@ -46,8 +49,30 @@ fn run() -> Result<usize, String> {
             }
         }
     }
+    // A decision natively must be the same decision in a fresh instance.
+    let mut fresh_compared = 0;
+    for (index, case) in cases.iter().enumerate() {
+        let expected = native.get(index).map(Vec::as_slice).unwrap_or_default();
+        let is_decision = expected.starts_with(br#"{"type":"decision""#);
+        match fresh.get(index).and_then(Option::as_deref) {
+            None if !is_decision => continue,
+            answer if answer == Some(expected) => fresh_compared += 1,
+            answer => {
+                fresh_compared += 1;
+                divergences += 1;
+                eprintln!(
+                    "DIVERGENCE {} (fresh)\n  native: {}\n  fresh:  {}",
+                    case.name,
+                    String::from_utf8_lossy(expected),
+                    answer
+                        .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+                        .unwrap_or_else(|| "no outcome".to_owned()),
+                );
+            }
+        }
+    }
     println!(
-        "conformance: {} cases (corpus {}, suite {}); native {}, wasmtime {}, node {}; {divergences} divergences",
+        "conformance: {} cases (corpus {}, suite {}); native {}, wasmtime {}, node {}, fresh {fresh_compared}; {divergences} divergences",
         cases.len(),
         loaded.corpus(),
         loaded.suite,
@@ -55,7 +80,7 @@ fn run() -> Result<usize, String> {
         wasmtime.len(),
         node.len(),
     );
-    let passed = cases.len() * 2 - divergences;
+    let passed = cases.len() * 2 + fresh_compared - divergences;
     println!("{passed} passed, {divergences} failed");
     Ok(divergences)
 }

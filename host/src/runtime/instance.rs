@@ -134,6 +134,29 @@ impl LiveInstance {
     }
 }
 
+impl LiveInstance {
+    /// A copy of the instance's whole linear memory.
+    pub fn memory_bytes(&mut self) -> Box<[u8]> {
+        self.memory.data(&self.store).into()
+    }
+
+    /// Makes a new instance's memory `image`: grown to its size, then the
+    /// runs that differ written over it.
+    pub fn restore(&mut self, image: &super::image::Image) -> Result<(), ModuleError> {
+        const PAGE: usize = 64 << 10;
+        let missing = image.size.saturating_sub(self.memory.data_size(&self.store)).div_ceil(PAGE);
+        self.memory
+            .grow(&mut self.store, missing as u64)
+            .map_err(|error| classify(&self.store, &error, &self.limits))?;
+        for (offset, bytes) in &image.runs {
+            self.memory.write(&mut self.store, *offset, bytes).map_err(|_| ModuleError::Trap {
+                reason: "the memory image is larger than the instance's memory".to_owned(),
+            })?;
+        }
+        Ok(())
+    }
+}
+
 fn arm(store: &mut Store<StoreState>, fuel: u64, deadline_ms: u64) {
     // set_fuel only fails when fuel is disabled, and the engine enables it.
     let _ = store.set_fuel(fuel);

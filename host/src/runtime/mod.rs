@@ -9,10 +9,12 @@ mod cache;
 mod engine;
 mod error;
 mod gate;
+mod image;
 mod instance;
 mod limits;
 mod module;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -106,6 +108,7 @@ impl Runtime {
         let pre = linker
             .instantiate_pre(&module)
             .map_err(|error| ModuleError::Instantiate { module: name.to_owned(), reason: format!("{error:#}") })?;
+        let imageable = image::memory_holds_state(&bytes);
         let loaded = ContractModule {
             name: name.to_owned(),
             sha256,
@@ -116,6 +119,8 @@ impl Runtime {
             mode,
             idle: Mutex::new(Vec::new()),
             gate: Arc::clone(&self.gate),
+            imageable,
+            images: Mutex::new(HashMap::new()),
         };
         loaded.check()?;
         Ok(loaded)

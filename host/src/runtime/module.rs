@@ -1,6 +1,7 @@
 //! A contract module ready to run: compiled once, linked once
 //! (`InstancePre`), with a bounded pool of warm instances.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use pactum_core::wire::{Call, Load, Outcome};
@@ -9,6 +10,7 @@ use wasmtime::{Engine, InstancePre};
 
 use super::error::ModuleError;
 use super::gate::Gate;
+use super::image::Image;
 use super::instance::{Entry, LiveInstance, StoreState};
 use super::limits::Limits;
 
@@ -20,7 +22,10 @@ pub enum InstanceMode {
     /// instance's heap over time, though never at the same time.
     Warm { max_idle: usize },
     /// A new instance for every call, dropped afterwards: no state survives
-    /// between calls, at the price of an instantiate and a contract compile.
+    /// between calls. Each starts from a copy of the memory an instance had
+    /// right after loading the contract (`image.rs`), so a call pays an
+    /// instantiate and a copy, not a compile; a module whose state is not
+    /// all in its memory loads the contract in every instance instead.
     Fresh,
 }
 
@@ -52,6 +57,10 @@ pub struct ContractModule {
     pub(super) mode: InstanceMode,
     pub(super) idle: Mutex<Vec<LiveInstance>>,
     pub(super) gate: Arc<Gate>,
+    /// Fresh mode: whether instances may start from an [`Image`].
+    pub(super) imageable: bool,
+    /// Contract reference -> the memory after loading it (fresh mode).
+    pub(super) images: Mutex<HashMap<String, Arc<Image>>>,
 }
 
 impl std::fmt::Debug for ContractModule {
@@ -109,28 +118,50 @@ impl ContractModule {
         let call_bytes = serde_json::to_vec(&call).map_err(|error| ModuleError::MalformedOutput {
             reason: format!("the call could not be encoded: {error}"),
         })?;
+        let image = self.image(contract)?;
         self.with_instance(|instance| {
+            if let Some(image) = image.filter(|_| instance.loaded.is_empty()) {
+                instance.restore(&image)?;
+                instance.loaded.insert(contract.reference.clone(), image.contract_sha256.clone());
+            }
             if instance.loaded.get(&contract.reference) != Some(&contract.sha256) {
-                let load = Load { contract_ref: contract.reference.clone(), contract: contract.schema.clone() };
-                let load_bytes = serde_json::to_vec(&load).unwrap_or_default();
-                match parse_outcome(&instance.call(Entry::Load, &load_bytes)?)? {
-                    Outcome::Loaded(_) => {}
-                    Outcome::Failure(failure) => {
-                        return Err(ModuleError::ContractRejected {
-                            contract: contract.reference.clone(),
-                            reason: failure.message,
-                        });
-                    }
-                    Outcome::Decision(_) => {
-                        return Err(ModuleError::MalformedOutput {
-                            reason: "pactum_load answered a decision".to_owned(),
-                        });
-                    }
-                }
-                instance.loaded.insert(contract.reference.clone(), contract.sha256.clone());
+                load(instance, contract)?;
             }
             parse_outcome(&instance.call(Entry::Evaluate, &call_bytes)?)
         })
+    }
+
+    /// Fresh mode: the memory of an instance that has loaded `contract` and
+    /// done nothing else, taken once per contract version.
+    fn image(&self, contract: &ContractDocument) -> Result<Option<Arc<Image>>, ModuleError> {
+        if self.mode != InstanceMode::Fresh || !self.imageable {
+            return Ok(None);
+        }
+        let known = self.images.lock().unwrap_or_else(PoisonError::into_inner).get(&contract.reference).cloned();
+        if let Some(image) = known.filter(|image| image.contract_sha256 == contract.sha256) {
+            return Ok(Some(image));
+        }
+        let image = {
+            let _pass = self.gate.enter();
+            let mut instance = LiveInstance::new(&self.engine, &self.pre, self.limits, &self.name)?;
+            let new = instance.memory_bytes();
+            load(&mut instance, contract)?;
+            Image::diff(contract.sha256.clone(), &new, &instance.memory_bytes())
+        };
+        tracing::debug!(
+            module = %self.name,
+            contract = %contract.reference,
+            memory = image.size,
+            copied = image.copied_bytes(),
+            runs = image.runs.len(),
+            "fresh instances of this contract start from its memory image"
+        );
+        let image = Arc::new(image);
+        self.images
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(contract.reference.clone(), Arc::clone(&image));
+        Ok(Some(image))
     }
 
     fn with_instance<T>(
@@ -155,6 +186,24 @@ impl ContractModule {
             if idle.len() < max_idle {
                 idle.push(instance);
             }
+        }
+    }
+}
+
+/// Loads (compiles) `contract` into `instance` under its reference.
+fn load(instance: &mut LiveInstance, contract: &ContractDocument) -> Result<(), ModuleError> {
+    let load = Load { contract_ref: contract.reference.clone(), contract: contract.schema.clone() };
+    let load_bytes = serde_json::to_vec(&load).unwrap_or_default();
+    match parse_outcome(&instance.call(Entry::Load, &load_bytes)?)? {
+        Outcome::Loaded(_) => {
+            instance.loaded.insert(contract.reference.clone(), contract.sha256.clone());
+            Ok(())
+        }
+        Outcome::Failure(failure) => {
+            Err(ModuleError::ContractRejected { contract: contract.reference.clone(), reason: failure.message })
+        }
+        Outcome::Decision(_) => {
+            Err(ModuleError::MalformedOutput { reason: "pactum_load answered a decision".to_owned() })
         }
     }
 }
