@@ -119,20 +119,26 @@ impl Slot {
         self.guard.as_mut().ok_or_else(|| StoreError::Database("the write already finished".to_owned()))?.conn()
     }
 
+    /// The batch and `outcome`'s value, to end the write with; an error
+    /// rolls the write back and is answered at once, as for every ending.
+    fn settle<T>(&mut self, outcome: Result<T, StoreError>) -> Result<(OwnedMutexGuard<Batch>, T), StoreError> {
+        let Some(mut guard) = self.guard.take() else {
+            return Err(StoreError::Database("the write already finished".to_owned()));
+        };
+        match outcome {
+            Ok(value) => Ok((guard, value)),
+            Err(error) => {
+                spawn(async move { guard.rollback_op().await });
+                Err(error)
+            }
+        }
+    }
+
     /// Ends the write with its `outcome`: an error rolls the write back and
     /// is answered at once; a success is answered once its batch committed
     /// (or with the commit's error, and then nothing of it is applied).
     pub(super) async fn finish<T>(mut self, outcome: Result<T, StoreError>) -> Result<T, StoreError> {
-        let Some(mut guard) = self.guard.take() else {
-            return Err(StoreError::Database("the write already finished".to_owned()));
-        };
-        let value = match outcome {
-            Ok(value) => value,
-            Err(error) => {
-                spawn(async move { guard.rollback_op().await });
-                return Err(error);
-            }
-        };
+        let (mut guard, value) = self.settle(outcome)?;
         // Kept: its savepoint stays open inside the batch (`COMMIT` ends
         // them all), which spares a round trip. Nothing here awaits, so a
         // caller that goes away now cannot leave the batch half-updated.
@@ -164,16 +170,7 @@ impl Slot {
     /// batch, and a real write would have been answered only once they are
     /// durable (if their commit fails, so does the dry run).
     pub(super) async fn discard<T>(mut self, outcome: Result<T, StoreError>) -> Result<T, StoreError> {
-        let Some(mut guard) = self.guard.take() else {
-            return Err(StoreError::Database("the write already finished".to_owned()));
-        };
-        let value = match outcome {
-            Ok(value) => value,
-            Err(error) => {
-                spawn(async move { guard.rollback_op().await });
-                return Err(error);
-            }
-        };
+        let (mut guard, value) = self.settle(outcome)?;
         // In a task of its own, so a caller that goes away cannot leave the
         // savepoint half rolled back; the lock is released when it ends.
         let committed = detached(async move {
