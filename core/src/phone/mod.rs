@@ -1,7 +1,7 @@
 //! Phone numbers as libphonenumber reads them, through `rlibphonenumber` (a
-//! port of the C++ library, differentially fuzzed against it, on
-//! `regex-lite` so that native and wasm32 run the same matcher). Its
-//! metadata version is the one `tests/corpus/phone/cases.jsonl` was
+//! port of the C++ library, differentially fuzzed against it) on the
+//! `regex` crate, native and wasm32 alike, with the plans of [`plans`].
+//! Their metadata version is the one `tests/corpus/phone/cases.jsonl` was
 //! generated with, and that corpus is what this module is tested against.
 //!
 //! A mobile field (`x-pactum-role: "mobile"`) takes a *valid* number (not
@@ -10,7 +10,10 @@
 
 use std::fmt;
 
-use rlibphonenumber::{PHONE_NUMBER_UTIL, PhoneNumberFormat, PhoneNumberType};
+mod plans;
+
+use plans::PLANS;
+use rlibphonenumber::{PhoneNumberFormat, PhoneNumberType};
 
 pub use rlibphonenumber::enums::Region;
 
@@ -27,7 +30,7 @@ const MAX_INPUT_CHARS: usize = 250;
 pub fn region(code: &str) -> Option<Region> {
     let upper = code.len() == 2 && code.bytes().all(|byte| byte.is_ascii_uppercase());
     let region = Region::from_code(code).ok().filter(|_| upper)?;
-    PHONE_NUMBER_UTIL.get_country_code_for_region(region).filter(|code| *code != 0).map(|_| region)
+    PLANS.get_country_code_for_region(region).filter(|code| *code != 0).map(|_| region)
 }
 
 /// libphonenumber's number types, named as the reference names them in
@@ -142,13 +145,13 @@ pub fn parse(raw: &str, region: Option<Region>) -> Option<PhoneNumber> {
     if raw.chars().nth(MAX_INPUT_CHARS).is_some() {
         return None;
     }
-    let number = PHONE_NUMBER_UTIL.parse(raw, region).ok()?;
-    if !PHONE_NUMBER_UTIL.is_valid_number(&number) {
+    let number = PLANS.parse(raw, region).ok()?;
+    if !PLANS.is_valid_number(&number) {
         return None;
     }
     Some(PhoneNumber {
-        e164: PHONE_NUMBER_UTIL.format(&number, PhoneNumberFormat::E164).into_owned(),
-        kind: NumberType::from_library(PHONE_NUMBER_UTIL.get_number_type(&number))?,
+        e164: PLANS.format(&number, PhoneNumberFormat::E164).into_owned(),
+        kind: NumberType::from_library(PLANS.get_number_type(&number))?,
         extension: number.extension.clone().filter(|extension| !extension.is_empty()),
     })
 }
