@@ -53,7 +53,10 @@ fn ascii_digits(plan: &mut PhoneMetadata) {
 }
 
 /// The fields of `plan` that `rlibphonenumber` compiles.
-#[expect(deprecated, reason = "the fields are deprecated for readers of a loaded plan; this is the raw plan before loading")]
+#[expect(
+    deprecated,
+    reason = "the fields are deprecated for readers of a loaded plan; this is the raw plan before loading"
+)]
 fn patterns(plan: &mut PhoneMetadata) -> impl Iterator<Item = &mut String> {
     let descriptions = [
         &mut plan.general_desc,
