@@ -130,6 +130,9 @@ impl Contract {
                     message: format!("not a valid JSON Schema: {error}"),
                 }],
             })?;
+        if let Some(region) = extensions.region {
+            crate::phone::prepare(region);
+        }
         Ok(Self { schema: schema.clone(), validator, shape: shape::build(schema), region: extensions.region })
     }
 

@@ -110,6 +110,22 @@ impl NumberType {
         }
     }
 
+    fn to_library(self) -> PhoneNumberType {
+        match self {
+            Self::FixedLine => PhoneNumberType::FixedLine,
+            Self::Mobile => PhoneNumberType::Mobile,
+            Self::FixedLineOrMobile => PhoneNumberType::FixedLineOrMobile,
+            Self::TollFree => PhoneNumberType::TollFree,
+            Self::PremiumRate => PhoneNumberType::PremiumRate,
+            Self::SharedCost => PhoneNumberType::SharedCost,
+            Self::Voip => PhoneNumberType::VoIP,
+            Self::PersonalNumber => PhoneNumberType::PersonalNumber,
+            Self::Pager => PhoneNumberType::Pager,
+            Self::Uan => PhoneNumberType::UAN,
+            Self::Voicemail => PhoneNumberType::VoiceMail,
+        }
+    }
+
     fn from_library(kind: PhoneNumberType) -> Option<Self> {
         Some(match kind {
             PhoneNumberType::FixedLine => Self::FixedLine,
@@ -154,6 +170,24 @@ pub fn parse(raw: &str, region: Option<Region>) -> Option<PhoneNumber> {
         kind: NumberType::from_library(PLANS.get_number_type(&number))?,
         extension: number.extension.clone().filter(|extension| !extension.is_empty()),
     })
+}
+
+/// Compiles the patterns numbers of `region` are read through, by reading
+/// the plan's own example number of each type, nationally and with its
+/// country code. The patterns are otherwise compiled on first use (with
+/// `regex`, about 3 ms for a region): a contract with a default region
+/// pays that while it loads, so the module's memory image after
+/// `pactum_load` carries them and a fresh instance's first evaluate does
+/// not (`docs/benchmarks.md`). Decisions do not depend on it.
+pub fn prepare(region: Region) {
+    let kinds = NumberType::ALL.into_iter().map(NumberType::to_library);
+    for kind in kinds {
+        if let Ok(example) = PLANS.get_example_number_for_type_and_region(region, kind) {
+            // Run for the patterns each read compiles, not for its answer.
+            let _ = parse(&PLANS.format(&example, PhoneNumberFormat::National), Some(region));
+            let _ = parse(&PLANS.format(&example, PhoneNumberFormat::International), None);
+        }
+    }
 }
 
 /// Why a value is not a number a code can be sent to by SMS.
