@@ -39,6 +39,9 @@ if (!abiDoor) {
   time("first evaluate with a mobile", () => contract.evaluate({}, { mobile: "20 12 34 56" }));
   time("evaluate with a mobile (warm)", () => contract.evaluate({}, { mobile: "20 12 34 56" }), 1000);
   time("evaluate, name only (warm)", () => contract.evaluate({}, { name: "Ann" }), 1000);
+  // The cheapest call the module answers about a keystroke: one field's rules
+  // (no merge, no whole-document check), values through wasm-bindgen.
+  time("checkField, name (warm)", () => contract.checkField({}, "/name", "Ann"), 1000);
   process.exit(0);
 }
 
@@ -59,6 +62,18 @@ for (let round = 0; round < 20; round++) {
     const start = performance.now();
     await sdk.evaluate({ current: CURRENT, payload });
     sdkSamples.push(performance.now() - start);
+  }
+}
+// The SDK's own JSON text in and out of one keystroke's call, without the
+// module: what any ABI call pays before the module does anything.
+const outcomeText = new TextEncoder().encode(JSON.stringify(await sdk.evaluate({ current: CURRENT, payload: typed[0] })));
+const textSamples = [];
+for (let round = 0; round < 20; round++) {
+  for (const payload of typed) {
+    const start = performance.now();
+    new TextEncoder().encode(JSON.stringify({ operation: "update", contractRef: "profile", current: CURRENT, payload }));
+    JSON.parse(new TextDecoder().decode(outcomeText));
+    textSamples.push(performance.now() - start);
   }
 }
 const ajvStart = performance.now();
@@ -84,6 +99,7 @@ table("SDK (plain ABI, inline) in node", [
 ]);
 table(`per-keystroke evaluate (${typed.length} keystrokes x 20)`, [
   ["SDK evaluate (plain ABI, JSON in and out)", stats(sdkSamples)],
+  ["its JSON text in and out alone (no module)", stats(textSamples)],
   ["ajv 2020, compiled: validate only", stats(ajvSamples)],
   ["ajv 2020: compile the schema", ajvCompile],
 ]);
