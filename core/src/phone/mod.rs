@@ -162,12 +162,14 @@ pub fn parse(raw: &str, region: Option<Region>) -> Option<PhoneNumber> {
         return None;
     }
     let number = PLANS.parse(raw, region).ok()?;
-    if !PLANS.is_valid_number(&number) {
-        return None;
-    }
+    // Valid means the number has a type: `is_valid_number` is
+    // `get_number_type(..) != Unknown` (the region's plan found from the
+    // country code, then the same type helper), so asking for the type
+    // alone decides both and matches every number's plans once, not twice.
+    let kind = NumberType::from_library(PLANS.get_number_type(&number))?;
     Some(PhoneNumber {
         e164: PLANS.format(&number, PhoneNumberFormat::E164).into_owned(),
-        kind: NumberType::from_library(PLANS.get_number_type(&number))?,
+        kind,
         extension: number.extension.clone().filter(|extension| !extension.is_empty()),
     })
 }
