@@ -110,37 +110,25 @@ impl NumberType {
         }
     }
 
-    fn to_library(self) -> PhoneNumberType {
-        match self {
-            Self::FixedLine => PhoneNumberType::FixedLine,
-            Self::Mobile => PhoneNumberType::Mobile,
-            Self::FixedLineOrMobile => PhoneNumberType::FixedLineOrMobile,
-            Self::TollFree => PhoneNumberType::TollFree,
-            Self::PremiumRate => PhoneNumberType::PremiumRate,
-            Self::SharedCost => PhoneNumberType::SharedCost,
-            Self::Voip => PhoneNumberType::VoIP,
-            Self::PersonalNumber => PhoneNumberType::PersonalNumber,
-            Self::Pager => PhoneNumberType::Pager,
-            Self::Uan => PhoneNumberType::UAN,
-            Self::Voicemail => PhoneNumberType::VoiceMail,
-        }
-    }
+    /// Each type and the library's name for it: the one table both
+    /// directions read.
+    const LIBRARY: [(Self, PhoneNumberType); 11] = [
+        (Self::FixedLine, PhoneNumberType::FixedLine),
+        (Self::Mobile, PhoneNumberType::Mobile),
+        (Self::FixedLineOrMobile, PhoneNumberType::FixedLineOrMobile),
+        (Self::TollFree, PhoneNumberType::TollFree),
+        (Self::PremiumRate, PhoneNumberType::PremiumRate),
+        (Self::SharedCost, PhoneNumberType::SharedCost),
+        (Self::Voip, PhoneNumberType::VoIP),
+        (Self::PersonalNumber, PhoneNumberType::PersonalNumber),
+        (Self::Pager, PhoneNumberType::Pager),
+        (Self::Uan, PhoneNumberType::UAN),
+        (Self::Voicemail, PhoneNumberType::VoiceMail),
+    ];
 
+    /// `None` for the library's `Unknown`, the type of no valid number.
     fn from_library(kind: PhoneNumberType) -> Option<Self> {
-        Some(match kind {
-            PhoneNumberType::FixedLine => Self::FixedLine,
-            PhoneNumberType::Mobile => Self::Mobile,
-            PhoneNumberType::FixedLineOrMobile => Self::FixedLineOrMobile,
-            PhoneNumberType::TollFree => Self::TollFree,
-            PhoneNumberType::PremiumRate => Self::PremiumRate,
-            PhoneNumberType::SharedCost => Self::SharedCost,
-            PhoneNumberType::VoIP => Self::Voip,
-            PhoneNumberType::PersonalNumber => Self::PersonalNumber,
-            PhoneNumberType::Pager => Self::Pager,
-            PhoneNumberType::UAN => Self::Uan,
-            PhoneNumberType::VoiceMail => Self::Voicemail,
-            PhoneNumberType::Unknown => return None,
-        })
+        Self::LIBRARY.into_iter().find(|(_, library)| *library == kind).map(|(ours, _)| ours)
     }
 }
 
@@ -182,8 +170,7 @@ pub fn parse(raw: &str, region: Option<Region>) -> Option<PhoneNumber> {
 /// `pactum_load` carries them and a fresh instance's first evaluate does
 /// not (`docs/benchmarks.md`). Decisions do not depend on it.
 pub fn prepare(region: Region) {
-    let kinds = NumberType::ALL.into_iter().map(NumberType::to_library);
-    for kind in kinds {
+    for (_, kind) in NumberType::LIBRARY {
         if let Ok(example) = PLANS.get_example_number_for_type_and_region(region, kind) {
             // Run for the patterns each read compiles, not for its answer.
             let _ = parse(&PLANS.format(&example, PhoneNumberFormat::National), Some(region));
@@ -253,6 +240,16 @@ mod tests {
             assert_eq!(NumberType::from_name(kind.name()), Some(kind));
         }
         assert_eq!(NumberType::from_name("unknown"), None);
+    }
+
+    #[test]
+    fn every_type_has_one_library_type_and_back() {
+        let ours: Vec<NumberType> = NumberType::LIBRARY.iter().map(|(kind, _)| *kind).collect();
+        assert_eq!(ours, NumberType::ALL);
+        for (kind, library) in NumberType::LIBRARY {
+            assert_eq!(NumberType::from_library(library), Some(kind));
+        }
+        assert_eq!(NumberType::from_library(PhoneNumberType::Unknown), None);
     }
 
     #[test]
